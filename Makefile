@@ -1,0 +1,32 @@
+# bertsim: `make run` sets up, builds (release) and simulates the default trace on the default
+# config; `make test` sets up and runs every test. See README.md.
+SWIFT   ?= swift
+RELEASE := .build/release/bertsim
+TRACE   ?= traces/sst2.trace
+CONFIG  ?= hw-configs/default.yaml
+
+.PHONY: all setup build run test check-full bench clean
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	$(SWIFT) build -c release --product bertsim
+
+run: build
+	$(RELEASE) simulate $(TRACE) --config $(CONFIG)
+
+test: setup
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+# Long runs that stay out of `make test`: every shipped trace, whole, on every config.
+check-full: build
+	@for c in hw-configs/*.yaml; do for t in traces/*.trace; do \
+		echo "== $$t on $$c"; $(RELEASE) simulate $$t --config $$c --format json > /dev/null || exit 1; \
+	done; done
+
+clean:
+	rm -rf .build

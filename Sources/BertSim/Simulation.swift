@@ -1,0 +1,77 @@
+import BertSimConfig
+import BertSimCore
+import BertSimModels
+import BertSimReport
+import BertSimWorkload
+
+/// Which simulation kernel runs the models.
+public enum KernelChoice: String, CaseIterable, Sendable {
+    /// SystemC's scheduler through the C shim (one simulation per process).
+    case systemc
+    /// The pure-Swift event queue.
+    case native
+}
+
+/// How to run one simulation.
+public struct SimulationOptions: Sendable {
+    public var kernel: KernelChoice
+    /// Simulate only the first N requests.
+    public var limit: Int?
+    /// Write a VCD waveform here.
+    public var vcdPath: String?
+    /// Same-delta order on the native kernel (tests use `.random` to show it does not matter).
+    public var tieBreak: EventQueueKernel.TieBreak
+
+    public init(kernel: KernelChoice = .native, limit: Int? = nil, vcdPath: String? = nil,
+                tieBreak: EventQueueKernel.TieBreak = .insertion) {
+        self.kernel = kernel
+        self.limit = limit
+        self.vcdPath = vcdPath
+        self.tieBreak = tieBreak
+    }
+}
+
+/// The facade: a trace and a config in, a report out.
+public enum Simulation {
+    /// Loads `configPath` and `tracePath`, runs the design on the chosen kernel, and reports.
+    public static func run(tracePath: String, configPath: String, options: SimulationOptions = .init()) throws -> RunReport {
+        let config = try ConfigLoader.load(path: configPath)
+        let reader = try TraceReader(path: tracePath)
+        return try run(reader: reader, config: config, options: options)
+    }
+
+    public static func run(reader: TraceReader, config: ConfigLoader.Loaded, options: SimulationOptions) throws -> RunReport {
+        let kernel = try makeKernel(options)
+        var remaining = options.limit ?? Int.max
+        let stream: () throws -> Request? = {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            return try reader.next()
+        }
+        let result: SimulationResult
+        switch config.config.design {
+        case .pipeline(let p):
+            let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock, stream: stream)
+            result = try netlist.run()
+        }
+        (kernel as? EventQueueKernel)?.finish()
+        var notes: [String] = []
+        if case .pipeline = config.config.design {
+            notes.append("walking-skeleton pipeline: stage timing from the config, not yet the BERT encoder datapath")
+        }
+        if let limit = options.limit, reader.requestsRead >= limit { notes.append("limited to the first \(limit) requests (--limit)") }
+        notes.append("energy, memory traffic and resources are not modelled yet (null)")
+        return try RunReport(result: result, config: config, trace: reader.header, tracePath: reader.path,
+                             kernel: kernel.name, notes: notes)
+    }
+
+    static func makeKernel(_ options: SimulationOptions) throws -> any SimKernel {
+        switch options.kernel {
+        case .native:
+            let vcd = try options.vcdPath.map { try VCDWriter(path: $0) }
+            return EventQueueKernel(tieBreak: options.tieBreak, vcd: vcd)
+        case .systemc:
+            throw InputError(file: "--kernel", "the systemc kernel is not available in this build yet; use --kernel native")
+        }
+    }
+}

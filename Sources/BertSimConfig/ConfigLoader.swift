@@ -1,0 +1,115 @@
+import BertSimCore
+import BertSimModels
+import Foundation
+import Yams
+
+/// Reads hardware configs from YAML files (`hw-configs/*.yaml`).
+///
+/// Keys are `snake_case` with units in their names; unknown keys, wrong types and
+/// out-of-range values are rejected; every error names file, line and field.
+public enum ConfigLoader {
+    /// A config as loaded: where it came from, the resolved design, and its hash.
+    public struct Loaded: Sendable {
+        public var path: String
+        public var config: HardwareConfig
+        /// Canonical JSON of the resolved config (sorted keys, no whitespace).
+        public var canonicalJSON: String
+        /// FNV-1a 64-bit hash of `canonicalJSON`, 16 hex digits: equal designs, equal hash.
+        public var hash: String
+    }
+
+    public static func load(path: String) throws(InputError) -> Loaded {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+                throw InputError(file: path, isDirectory.boolValue ? "is a directory, not a config file" : "cannot be read")
+            }
+            throw InputError(file: path, "no such file")
+        }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, line: 1, "not a YAML text file (binary data or not UTF-8)")
+        }
+        let config = try parse(text, file: path)
+        let json = canonicalJSON(config)
+        return Loaded(path: path, config: config, canonicalJSON: json, hash: fnv1a64Hex(json))
+    }
+
+    /// Parses YAML text; `file` names it in errors.
+    public static func parse(_ text: String, file: String) throws(InputError) -> HardwareConfig {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch let error as YamlError {
+            throw yamlError(error, file: file)
+        } catch {
+            throw InputError(file: file, "not valid YAML: \(error)")
+        }
+        guard let root else { throw InputError(file: file, line: 1, "empty config: nothing to simulate") }
+        let top = try YAMLMapping(file: file, path: "", node: root)
+        let p = try top.values(HardwareConfig.schema, nested: ["pipeline"])
+        let mhz = p.double("clock_mhz")
+        let khz = (mhz * 1000).rounded()
+        guard abs(khz - mhz * 1000) < 1e-6 else {
+            throw p.error("clock_mhz", "\(mhz) MHz is not a whole number of kHz")
+        }
+        let design: HardwareConfig.Design
+        switch p.string("design") {
+        default:
+            design = .pipeline(try pipeline(top.mapping("pipeline")))
+        }
+        for other in ["pipeline"] where other != p.string("design") && top.node(other) != nil {
+            throw top.error(other, "section for design '\(other)', but design is '\(p.string("design"))'")
+        }
+        return HardwareConfig(name: p.string("name"), summary: p.string("description"),
+                              clock: Clock(kilohertz: Int(khz)), design: design)
+    }
+
+    static func pipeline(_ m: YAMLMapping) throws(InputError) -> PipelineNetlist.Config {
+        let p = try m.values(PipelineNetlist.schema, nested: ["stages"])
+        var stages: [PipelineStage.Config] = []
+        var names: Set<String> = []
+        for s in try m.mappings("stages") {
+            let v = try s.values(PipelineStage.schema)
+            let c = try PipelineStage.Config(v)
+            guard c.name.range(of: "^[a-z][a-z0-9_]*$", options: .regularExpression) != nil else {
+                throw v.error("name", "'\(c.name)' must be a lowercase word ([a-z][a-z0-9_]*)")
+            }
+            guard names.insert(c.name).inserted else { throw v.error("name", "'\(c.name)' names two stages") }
+            stages.append(c)
+        }
+        return PipelineNetlist.Config(fifoDepth: p.int("fifo_depth_items"), stages: stages)
+    }
+
+    static func yamlError(_ error: YamlError, file: String) -> InputError {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+             .composer(_, let problem, let mark, _):
+            return InputError(file: file, line: mark.line, "YAML syntax: \(problem)")
+        case .duplicatedKeysInMapping(let duplicates, let context):
+            return InputError(file: file, line: context.mark.line, field: duplicates.sorted().first, "given twice")
+        case .reader(let problem, _, _, _):
+            return InputError(file: file, "YAML: \(problem)")
+        default:
+            return InputError(file: file, "YAML: \(error)")
+        }
+    }
+
+    /// The resolved config as canonical JSON (sorted keys, compact).
+    public static func canonicalJSON(_ config: HardwareConfig) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(config)) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// FNV-1a, 64-bit, as 16 lowercase hex digits.
+    public static func fnv1a64Hex(_ text: String) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in text.utf8 {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}

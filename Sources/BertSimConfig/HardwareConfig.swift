@@ -1,0 +1,64 @@
+import BertSimCore
+import BertSimModels
+
+/// A hardware design: its clock and the accelerator netlist to build, fully resolved
+/// (defaults applied) and validated.
+public struct HardwareConfig: Sendable, Equatable {
+    /// Which accelerator netlist the config describes.
+    public enum Design: Sendable, Equatable {
+        /// The walking-skeleton chain of pipelined stages.
+        case pipeline(PipelineNetlist.Config)
+
+        public var kind: String {
+            switch self {
+            case .pipeline: "pipeline"
+            }
+        }
+    }
+
+    public var name: String
+    public var summary: String
+    public var clock: Clock
+    public var design: Design
+
+    public init(name: String, summary: String = "", clock: Clock, design: Design) {
+        self.name = name
+        self.summary = summary
+        self.clock = clock
+        self.design = design
+    }
+
+    /// The top level of a config file.
+    public static let schema = ComponentSchema(
+        name: "hardware_config",
+        summary: "A hardware design: name, clock, and which accelerator netlist to build.",
+        parameters: [
+            ParameterSpec("name", .text, "Design name shown in reports"),
+            ParameterSpec("description", .text, default: "", "Free text: what the design is and where its numbers come from"),
+            ParameterSpec("clock_mhz", .decimal(0.001...10_000), unit: .megahertz,
+                          "Accelerator clock; one simulated cycle is one period (resolution 1 kHz)"),
+            ParameterSpec("design", .choice(["pipeline"]), default: "pipeline",
+                          "Which netlist to build; its section (e.g. `pipeline:`) holds its parameters"),
+            ParameterSpec("pipeline", .text, "The pipeline section, when design is pipeline"),
+        ],
+        statistics: [])
+}
+
+extension HardwareConfig: Encodable {
+    enum CodingKeys: String, CodingKey {
+        case name, description
+        case clockMHz = "clock_mhz"
+        case design, pipeline
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        try c.encode(summary, forKey: .description)
+        try c.encode(clock.megahertz, forKey: .clockMHz)
+        try c.encode(design.kind, forKey: .design)
+        switch design {
+        case .pipeline(let p): try c.encode(p, forKey: .pipeline)
+        }
+    }
+}

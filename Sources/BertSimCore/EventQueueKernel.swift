@@ -1,0 +1,292 @@
+import HeapModule
+
+/// The pure-Swift discrete-event kernel: a deterministic event queue with SystemC's
+/// evaluate / update / delta-notification semantics (see ``SimKernel``).
+///
+/// Timed notifications live in a binary heap ordered by (time, insertion order); a replaced
+/// notification leaves a stale heap entry that is skipped when popped. Within a delta cycle,
+/// processes run in (priority, trigger order) — or, with ``TieBreak/random(seed:)``, in a
+/// seeded random order, which tests use to show that no result depends on that order.
+/// Several kernels may live in one process (unlike SystemC's).
+public final class EventQueueKernel: SimKernel {
+    /// The order of same-delta processes and channel updates.
+    public enum TieBreak: Sendable, Equatable {
+        /// (priority, trigger order): the deterministic default.
+        case insertion
+        /// A seeded shuffle of each delta's runnable processes and pending updates.
+        case random(seed: UInt64)
+    }
+
+    public let name = "native"
+    public private(set) var now: Cycle = .zero
+    public private(set) var deltaCount: UInt64 = 0
+    public private(set) var evaluationCount: UInt64 = 0
+
+    private struct TimedEntry: Comparable {
+        var time: Int
+        var sequence: UInt64
+        var event: Int32
+        static func < (a: TimedEntry, b: TimedEntry) -> Bool {
+            a.time != b.time ? a.time < b.time : a.sequence < b.sequence
+        }
+    }
+
+    private static let noTime = -1
+
+    // Processes.
+    private var processes: ContiguousArray<any SimProcess> = []
+    private var processNames: [String] = []
+    private var processPriority: ContiguousArray<Int> = []
+    private var processRunnable: ContiguousArray<Bool> = []
+    private var runnable: [Int32] = []
+    private var hasPriorities = false
+
+    // Events.
+    private var eventProcess: ContiguousArray<Int32> = []
+    private var eventPendingTime: ContiguousArray<Int> = []   // noTime when none
+    private var eventPendingSequence: ContiguousArray<UInt64> = []
+    private var eventPendingDelta: ContiguousArray<Bool> = []
+    private var deltaEvents: [Int32] = []
+    private var timed = Heap<TimedEntry>()
+    private var sequence: UInt64 = 0
+
+    // Channels.
+    private var channels: ContiguousArray<any UpdatableChannel> = []
+    private var channelRequested: ContiguousArray<Bool> = []
+    private var updates: [Int32] = []
+
+    // Traces.
+    private let vcd: VCDWriter?
+    private var traceValues: ContiguousArray<UInt64> = []
+
+    private var elaborating = true
+    private var stopRequested = false
+    private var finished = false
+    private let tieBreak: TieBreak
+    private var random: SplitMix64
+
+    /// - Parameters:
+    ///   - tieBreak: the order of same-delta processes; results must not depend on it.
+    ///   - vcd: where traced signals go, if anywhere.
+    public init(tieBreak: TieBreak = .insertion, vcd: VCDWriter? = nil) {
+        self.tieBreak = tieBreak
+        self.vcd = vcd
+        if case .random(let seed) = tieBreak {
+            random = SplitMix64(seed: seed)
+        } else {
+            random = SplitMix64(seed: 0)
+        }
+    }
+
+    public var isTracing: Bool { vcd != nil }
+
+    // MARK: Elaboration
+
+    public func addProcess(_ name: String, priority: Int, _ process: any SimProcess) -> ProcessID {
+        precondition(elaborating, "process \(name) added after the simulation started")
+        processes.append(process)
+        processNames.append(name)
+        processPriority.append(priority)
+        processRunnable.append(false)
+        if priority != 0 { hasPriorities = true }
+        return ProcessID(index: Int32(processes.count - 1))
+    }
+
+    public func addEvent(_ name: String, triggering process: ProcessID) -> EventID {
+        precondition(elaborating, "event \(name) added after the simulation started")
+        precondition(Int(process.index) < processes.count, "event \(name) names an unknown process")
+        eventProcess.append(process.index)
+        eventPendingTime.append(Self.noTime)
+        eventPendingSequence.append(0)
+        eventPendingDelta.append(false)
+        return EventID(index: Int32(eventProcess.count - 1))
+    }
+
+    public func addChannel(_ name: String, _ channel: any UpdatableChannel) -> ChannelID {
+        precondition(elaborating, "channel \(name) added after the simulation started")
+        channels.append(channel)
+        channelRequested.append(false)
+        return ChannelID(index: Int32(channels.count - 1))
+    }
+
+    public func addTrace(_ name: String, width: Int) -> TraceID {
+        precondition(elaborating, "trace \(name) added after the simulation started")
+        traceValues.append(0)
+        vcd?.declare(name, width: width)
+        return TraceID(index: Int32(traceValues.count - 1))
+    }
+
+    // MARK: Notification
+
+    @inline(__always)
+    public func notify(_ event: EventID, after delay: Cycles) {
+        let e = Int(event.index)
+        if eventPendingDelta[e] { return }
+        if delay.count == 0 {
+            eventPendingTime[e] = Self.noTime   // cancels a pending timed notification
+            eventPendingDelta[e] = true
+            deltaEvents.append(event.index)
+            return
+        }
+        let time = now.value + delay.count
+        let pending = eventPendingTime[e]
+        if pending != Self.noTime && pending <= time { return }
+        sequence &+= 1
+        eventPendingTime[e] = time
+        eventPendingSequence[e] = sequence
+        timed.insert(TimedEntry(time: time, sequence: sequence, event: event.index))
+    }
+
+    @inline(__always)
+    public func requestUpdate(_ channel: ChannelID) {
+        let c = Int(channel.index)
+        if channelRequested[c] { return }
+        channelRequested[c] = true
+        updates.append(channel.index)
+    }
+
+    @inline(__always)
+    public func setTrace(_ trace: TraceID, _ value: UInt64) {
+        traceValues[Int(trace.index)] = value
+    }
+
+    public func stop() { stopRequested = true }
+
+    // MARK: Running
+
+    @inline(__always)
+    private func trigger(_ event: Int32) {
+        let p = Int(eventProcess[Int(event)])
+        if !processRunnable[p] {
+            processRunnable[p] = true
+            runnable.append(Int32(p))
+        }
+    }
+
+    public func run(until limit: Cycle?) throws -> RunOutcome {
+        if finished { return .stopped }
+        if elaborating {
+            elaborating = false
+            vcd?.begin()
+        }
+        var current: [Int32] = []
+        var pendingUpdates: [Int32] = []
+        while true {
+            // Delta cycles at the current time.
+            if !deltaEvents.isEmpty {
+                let events = deltaEvents
+                deltaEvents.removeAll(keepingCapacity: true)
+                for e in events {
+                    eventPendingDelta[Int(e)] = false
+                    trigger(e)
+                }
+            }
+            while !runnable.isEmpty {
+                swap(&current, &runnable)
+                order(&current)
+                for p in current {
+                    processRunnable[Int(p)] = false
+                }
+                for p in current {
+                    evaluationCount &+= 1
+                    processes[Int(p)].evaluate()
+                }
+                current.removeAll(keepingCapacity: true)
+                // Update phase.
+                if !updates.isEmpty {
+                    swap(&pendingUpdates, &updates)
+                    if case .random = tieBreak { shuffle(&pendingUpdates) }
+                    for c in pendingUpdates {
+                        channelRequested[Int(c)] = false
+                        channels[Int(c)].update()
+                    }
+                    pendingUpdates.removeAll(keepingCapacity: true)
+                }
+                deltaCount &+= 1
+                // Delta notification phase.
+                if !deltaEvents.isEmpty {
+                    let events = deltaEvents
+                    deltaEvents.removeAll(keepingCapacity: true)
+                    for e in events {
+                        eventPendingDelta[Int(e)] = false
+                        trigger(e)
+                    }
+                }
+                if stopRequested { break }
+            }
+            vcd?.sample(at: now, traceValues)
+            if stopRequested {
+                finished = true
+                vcd?.finish()
+                return .stopped
+            }
+            // Advance time to the earliest live timed notification.
+            guard let next = popLive() else {
+                return .idle
+            }
+            if let limit, next.time > limit.value {
+                timed.insert(next)
+                now = limit
+                return .paused
+            }
+            now = Cycle(next.time)
+            fire(next)
+            while let top = timed.min, top.time == next.time {
+                let entry = timed.removeMin()
+                if eventPendingSequence[Int(entry.event)] == entry.sequence
+                    && eventPendingTime[Int(entry.event)] == entry.time
+                {
+                    fire(entry)
+                }
+            }
+        }
+    }
+
+    /// Ends tracing; call once after the last `run`.
+    public func finish() {
+        if !finished {
+            finished = true
+            vcd?.finish()
+        }
+    }
+
+    private func popLive() -> TimedEntry? {
+        while let entry = timed.popMin() {
+            let e = Int(entry.event)
+            if eventPendingSequence[e] == entry.sequence && eventPendingTime[e] == entry.time {
+                return entry
+            }
+        }
+        return nil
+    }
+
+    @inline(__always)
+    private func fire(_ entry: TimedEntry) {
+        eventPendingTime[Int(entry.event)] = Self.noTime
+        trigger(entry.event)
+    }
+
+    private func order(_ list: inout [Int32]) {
+        switch tieBreak {
+        case .insertion:
+            if hasPriorities && list.count > 1 {
+                // Stable: equal priorities keep their trigger order.
+                let priority = processPriority
+                let indexed = list.enumerated().sorted {
+                    let (pa, pb) = (priority[Int($0.element)], priority[Int($1.element)])
+                    return pa != pb ? pa < pb : $0.offset < $1.offset
+                }
+                list = indexed.map(\.element)
+            }
+        case .random:
+            shuffle(&list)
+        }
+    }
+
+    private func shuffle(_ list: inout [Int32]) {
+        if list.count > 1 { list.shuffle(using: &random) }
+    }
+
+    /// The names of registered processes, for diagnostics.
+    public func processName(_ id: ProcessID) -> String { processNames[Int(id.index)] }
+}

@@ -1,0 +1,98 @@
+import BertSimCore
+import BertSimWorkload
+
+/// The walking-skeleton accelerator: a request source feeding a chain of pipelined stages
+/// through bounded fifos, ending in a sink.
+///
+/// ```
+/// source → fifo₀ → stage₀ → fifo₁ → … → stageₙ₋₁ → fifoₙ → sink
+/// ```
+/// Every fifo holds `fifo_depth_items` items. The measured window runs from the first arrival
+/// to the last completion; the simulation stops at the last completion.
+public final class PipelineNetlist {
+    public struct Config: Sendable, Equatable, Codable {
+        public var fifoDepth: Int
+        public var stages: [PipelineStage.Config]
+
+        public init(fifoDepth: Int, stages: [PipelineStage.Config]) {
+            self.fifoDepth = fifoDepth
+            self.stages = stages
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case fifoDepth = "fifo_depth_items"
+            case stages
+        }
+    }
+
+    public static let schema = ComponentSchema(
+        name: "pipeline",
+        summary: "A chain of pipelined stages joined by bounded fifos (the walking-skeleton design).",
+        parameters: [
+            ParameterSpec("fifo_depth_items", .integer(1...1_000_000), unit: .items, default: "2",
+                          "Capacity of each fifo between stages"),
+            ParameterSpec("stages", .text, "List of pipeline_stage mappings, in dataflow order"),
+        ],
+        statistics: [
+            StatisticSpec("fifo<i>.peak", .items, "Most items fifo i held at once"),
+        ])
+
+    public let config: Config
+    public let kernel: any SimKernel
+    public let source: RequestSource
+    public let stages: [PipelineStage]
+    public let sink: RequestSink
+    private let fifos: [Fifo<WorkItem>]
+
+    /// Builds the netlist on `kernel` (elaboration). `stream` yields the trace's requests.
+    public init(_ config: Config, kernel: any SimKernel, clock: Clock, recordsIntervals: Bool = false,
+                stream: @escaping () throws -> Request?) {
+        precondition(!config.stages.isEmpty, "a pipeline needs at least one stage")
+        self.config = config
+        self.kernel = kernel
+        let fifos = (0...config.stages.count).map {
+            Fifo<WorkItem>("fifo\($0)", capacity: config.fifoDepth, kernel: kernel, traced: true)
+        }
+        self.fifos = fifos
+        source = RequestSource("source", kernel: kernel, clock: clock, output: fifos[0], stream: stream)
+        let start = source.firstArrival ?? .zero
+        stages = config.stages.enumerated().map { i, c in
+            PipelineStage(c, kernel: kernel, input: fifos[i], output: fifos[i + 1], windowStart: start,
+                          recordsIntervals: recordsIntervals)
+        }
+        let source = self.source
+        sink = RequestSink("sink", kernel: kernel, input: fifos[config.stages.count]) { completed in
+            source.exhausted && completed == source.issued
+        }
+        for f in fifos { precondition(f.isBound, "fifo \(f.name) is not connected at both ends") }
+    }
+
+    /// Runs to completion and returns what happened.
+    public func run() throws -> SimulationResult {
+        _ = try kernel.run()
+        if let error = source.streamError { throw error }
+        guard source.exhausted, sink.completed == source.issued else {
+            var held: [String] = []
+            for s in stages where s.heldItems > 0 { held.append("\(s.config.name) holds \(s.heldItems) item(s)") }
+            throw SimulationError(.deadlock, "nothing can move at cycle \(kernel.now.value) with \(source.issued - sink.completed) request(s) unfinished" + (held.isEmpty ? "" : ": " + held.joined(separator: ", ")))
+        }
+        let start = source.firstArrival ?? .zero
+        let end = sink.lastCompletion ?? start
+        for s in stages { s.finish(at: end) }
+        var statistics: [StatEntry] = []
+        for (i, f) in fifos.enumerated() {
+            statistics.append(StatEntry("pipeline.fifo\(i).peak", f.peakOccupancy, .items, "Most items fifo \(i) held at once"))
+        }
+        for s in stages {
+            let p = "pipeline.\(s.config.name)"
+            statistics.append(s.items.entry(prefix: p))
+            statistics.append(s.tokens.entry(prefix: p))
+            statistics.append(s.beats.entry(prefix: p))
+        }
+        return SimulationResult(
+            windowStart: start, windowEnd: end, arrivals: source.arrivals,
+            completions: sink.completions.map { $0! }, tokens: stages.first?.tokens.value ?? 0,
+            stages: stages.map { StageSummary(name: $0.config.name, ledger: $0.ledger, laneUtilization: $0.laneUtilization) },
+            statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount)
+    }
+}

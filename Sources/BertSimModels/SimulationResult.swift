@@ -1,0 +1,36 @@
+import BertSimCore
+
+/// Everything a model's run produced, before it is turned into a report.
+public struct SimulationResult: Sendable {
+    /// The measured window: first arrival to last completion.
+    public var windowStart: Cycle
+    public var windowEnd: Cycle
+    /// Arrival and completion cycle of each request, in arrival order.
+    public var arrivals: [Cycle]
+    public var completions: [Cycle]
+    public var tokens: Int
+    public var stages: [StageSummary]
+    /// Further statistics, flat and ordered.
+    public var statistics: [StatEntry]
+    /// Kernel work: delta cycles and process evaluations.
+    public var deltaCycles: UInt64
+    public var evaluations: UInt64
+
+    public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
+                stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64) {
+        self.windowStart = windowStart
+        self.windowEnd = windowEnd
+        self.arrivals = arrivals
+        self.completions = completions
+        self.tokens = tokens
+        self.stages = stages
+        self.statistics = statistics
+        self.deltaCycles = deltaCycles
+        self.evaluations = evaluations
+    }
+
+    public var cycles: Cycles { windowEnd - windowStart }
+
+    /// Per-request latency (arrival to completion), in arrival order.
+    public var latencies: [Cycles] { zip(arrivals, completions).map { $1 - $0 } }
+}

@@ -1,0 +1,46 @@
+import BertSimConfig
+import BertSimCore
+import BertSimModels
+import BertSimWorkload
+
+extension RunReport {
+    /// The simulator's version, shown in reports.
+    public static let simulatorVersion = "0.1.0"
+
+    /// Builds the report of a finished simulation.
+    public init(result: SimulationResult, config: ConfigLoader.Loaded, trace: TraceHeader, tracePath: String,
+                kernel: String, notes extraNotes: [String] = []) throws {
+        let clock = config.config.clock
+        let requests = result.completions.count
+        let cycles = result.cycles
+        let latencies = result.latencies.map(\.count).sorted()
+        let ms = { (c: Int) in clock.milliseconds(Cycles(c)) }
+        let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)
+        self.init(
+            schemaVersion: Self.currentSchemaVersion,
+            simulator: Simulator(name: "bertsim", version: Self.simulatorVersion, kernel: kernel),
+            config: ConfigSection(path: config.path, hash: config.hash, resolved: try JSONValue(encoding: config.config)),
+            workload: Workload(path: tracePath, requests: requests, tokens: result.tokens, model: trace.model,
+                               batch: trace.batch, source: trace.source),
+            totals: Totals(
+                cycles: cycles.count, latencyMs: clock.milliseconds(cycles), requests: requests, tokens: result.tokens,
+                throughputPerS: cycles.count == 0 ? 0 : Double(requests) / clock.seconds(cycles),
+                energyMj: nil, clockMhz: clock.megahertz),
+            latency: Latency(
+                meanMs: mean / Double(clock.kilohertz),
+                p50Ms: ms(nearestRankPercentile(latencies, 50) ?? 0),
+                p90Ms: ms(nearestRankPercentile(latencies, 90) ?? 0),
+                p99Ms: ms(nearestRankPercentile(latencies, 99) ?? 0),
+                maxMs: ms(latencies.last ?? 0)),
+            stages: result.stages.map { s in
+                Stage(name: s.name, busyCycles: s.busy.count, elapsedCycles: s.elapsed.count,
+                      bubbles: Bubbles(BubbleCause.allCases.map { s.bubbles($0).count }),
+                      bubbleIntervals: Bubbles(BubbleCause.allCases.map { s.ledger.bubbleIntervals[$0.index] }),
+                      laneUtilization: s.laneUtilization)
+            },
+            memory: .null,
+            resources: .null,
+            statistics: result.statistics,
+            notes: extraNotes)
+    }
+}

@@ -1,0 +1,166 @@
+import BertSimCore
+import BertSimWorkload
+
+/// The result of one simulation, as users and scripts see it (contract.md, "JSON report").
+///
+/// Deterministic: the same inputs give the same report, byte for byte. Nothing about the
+/// host (times, dates, paths other than those given) goes in.
+public struct RunReport: Codable, Sendable, Equatable {
+    public static let currentSchemaVersion = 1
+
+    public var schemaVersion: Int
+    public var simulator: Simulator
+    public var config: ConfigSection
+    public var workload: Workload
+    public var totals: Totals
+    public var latency: Latency
+    public var stages: [Stage]
+    /// Off-chip and on-chip traffic; null until the memory system is modelled.
+    public var memory: JSONValue
+    /// Device resources used and available; null until the resource model exists.
+    public var resources: JSONValue
+    /// Every statistic, flat and ordered.
+    public var statistics: [StatEntry]
+    /// What the numbers do and do not include.
+    public var notes: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case schemaVersion = "schema_version"
+        case simulator, config, workload, totals, latency, stages, memory, resources, statistics, notes
+    }
+
+    public struct Simulator: Codable, Sendable, Equatable {
+        public var name: String
+        public var version: String
+        /// The kernel that ran the simulation: `systemc` or `native`.
+        public var kernel: String
+    }
+
+    public struct ConfigSection: Codable, Sendable, Equatable {
+        public var path: String
+        public var hash: String
+        public var resolved: JSONValue
+    }
+
+    public struct Workload: Codable, Sendable, Equatable {
+        public var path: String
+        public var requests: Int
+        public var tokens: Int
+        public var model: ModelSpec
+        /// Closed batch size, or null for open arrivals.
+        public var batch: Int?
+        public var source: String?
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(path, forKey: .path)
+            try c.encode(requests, forKey: .requests)
+            try c.encode(tokens, forKey: .tokens)
+            try c.encode(model, forKey: .model)
+            try c.encode(batch, forKey: .batch)
+            try c.encode(source, forKey: .source)
+        }
+    }
+
+    public struct Totals: Codable, Sendable, Equatable {
+        /// First arrival to last completion.
+        public var cycles: Int
+        public var latencyMs: Double
+        public var requests: Int
+        public var tokens: Int
+        public var throughputPerS: Double
+        /// Null until the power model exists.
+        public var energyMj: Double?
+        public var clockMhz: Double
+
+        enum CodingKeys: String, CodingKey {
+            case cycles
+            case latencyMs = "latency_ms"
+            case requests, tokens
+            case throughputPerS = "throughput_per_s"
+            case energyMj = "energy_mj"
+            case clockMhz = "clock_mhz"
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(cycles, forKey: .cycles)
+            try c.encode(latencyMs, forKey: .latencyMs)
+            try c.encode(requests, forKey: .requests)
+            try c.encode(tokens, forKey: .tokens)
+            try c.encode(throughputPerS, forKey: .throughputPerS)
+            try c.encode(energyMj, forKey: .energyMj)
+            try c.encode(clockMhz, forKey: .clockMhz)
+        }
+    }
+
+    /// Per-request latency, arrival to completion (nearest-rank percentiles).
+    public struct Latency: Codable, Sendable, Equatable {
+        public var meanMs: Double
+        public var p50Ms: Double
+        public var p90Ms: Double
+        public var p99Ms: Double
+        public var maxMs: Double
+
+        enum CodingKeys: String, CodingKey {
+            case meanMs = "mean_ms"
+            case p50Ms = "p50_ms"
+            case p90Ms = "p90_ms"
+            case p99Ms = "p99_ms"
+            case maxMs = "max_ms"
+        }
+    }
+
+    public struct Stage: Codable, Sendable, Equatable {
+        public var name: String
+        public var busyCycles: Int
+        public var elapsedCycles: Int
+        public var bubbles: Bubbles
+        /// Maximal bubble intervals per cause.
+        public var bubbleIntervals: Bubbles
+        public var laneUtilization: Double
+
+        enum CodingKeys: String, CodingKey {
+            case name
+            case busyCycles = "busy_cycles"
+            case elapsedCycles = "elapsed_cycles"
+            case bubbles
+            case bubbleIntervals = "bubble_intervals"
+            case laneUtilization = "lane_utilization"
+        }
+
+        /// Busy share of the elapsed cycles.
+        public var utilization: Double { elapsedCycles == 0 ? 0 : Double(busyCycles) / Double(elapsedCycles) }
+    }
+
+    /// One value per bubble cause, all six always present.
+    public struct Bubbles: Codable, Sendable, Equatable {
+        public var starved = 0
+        public var blocked = 0
+        public var memory = 0
+        public var dependency = 0
+        public var padding = 0
+        public var imbalance = 0
+
+        public init() {}
+
+        public init(_ values: [Int]) {
+            precondition(values.count == BubbleCause.allCases.count)
+            (starved, blocked, memory, dependency, padding, imbalance) =
+                (values[0], values[1], values[2], values[3], values[4], values[5])
+        }
+
+        public subscript(cause: BubbleCause) -> Int {
+            switch cause {
+            case .starved: starved
+            case .blocked: blocked
+            case .memory: memory
+            case .dependency: dependency
+            case .padding: padding
+            case .imbalance: imbalance
+            }
+        }
+
+        public var total: Int { starved + blocked + memory + dependency + padding + imbalance }
+    }
+}

@@ -1,0 +1,66 @@
+import BertSimCore
+import Foundation
+
+/// Renders a report for people: a summary, latency, and a per-stage table of busy cycles and
+/// bubbles by cause, with units.
+public enum TextRenderer {
+    public static func render(_ r: RunReport) -> String {
+        var out = ""
+        func line(_ s: String = "") { out += s + "\n" }
+        line("bertsim \(r.simulator.version) · \(r.config.resolved["name"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?") · \(r.simulator.kernel) kernel")
+        line("config    \(r.config.path) (hash \(r.config.hash))")
+        var workload = "workload  \(r.workload.path): \(group(r.workload.requests)) requests, \(group(r.workload.tokens)) tokens, model \(r.workload.model.name)"
+        if let b = r.workload.batch { workload += ", closed batches of \(b)" } else { workload += ", open arrivals" }
+        line(workload)
+        line()
+        let t = r.totals
+        line("cycles          \(group(t.cycles))  (first arrival to last completion, \(fixed(t.clockMhz, 1)) MHz)")
+        line("latency         \(fixed(t.latencyMs, 3)) ms")
+        line("throughput      \(fixed(t.throughputPerS, 1)) requests/s")
+        if let e = t.energyMj { line("energy          \(fixed(e, 3)) mJ") }
+        let l = r.latency
+        line("request latency mean \(fixed(l.meanMs, 3)) · p50 \(fixed(l.p50Ms, 3)) · p90 \(fixed(l.p90Ms, 3)) · p99 \(fixed(l.p99Ms, 3)) · max \(fixed(l.maxMs, 3)) ms")
+        line()
+        var rows: [[String]] = [["stage", "busy", "util"] + BubbleCause.allCases.map(\.rawValue) + ["elapsed", "lanes"]]
+        for s in r.stages {
+            rows.append([s.name, group(s.busyCycles), percent(s.utilization)]
+                + BubbleCause.allCases.map { group(s.bubbles[$0]) }
+                + [group(s.elapsedCycles), percent(s.laneUtilization)])
+        }
+        out += table(rows, rightAligned: Set(1..<(rows[0].count)))
+        line("(cycles; util = busy ÷ elapsed; lanes = useful lane-slots ÷ lane-slots while busy)")
+        if !r.notes.isEmpty {
+            line()
+            for n in r.notes { line("note: \(n)") }
+        }
+        return out
+    }
+
+    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+        let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+        var out = ""
+        for row in rows {
+            let cells = row.enumerated().map { c, s in
+                let pad = String(repeating: " ", count: widths[c] - s.count)
+                return rightAligned.contains(c) ? pad + s : s + pad
+            }
+            out += cells.joined(separator: "  ").trimmingCharacters(in: .whitespaces) + "\n"
+        }
+        return out
+    }
+
+    /// 1234567 → "1,234,567".
+    public static func group(_ n: Int) -> String {
+        let digits = String(abs(n))
+        var out = ""
+        for (i, ch) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out += "," }
+            out.append(ch)
+        }
+        return (n < 0 ? "-" : "") + out
+    }
+
+    public static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
+
+    static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+}

@@ -1,0 +1,132 @@
+import BertSimCore
+import BertSimModels
+import Foundation
+import Testing
+@testable import BertSimConfig
+
+/// Parses YAML text as if it came from `t.yaml`, returning the error if any.
+func configError(_ yaml: String) -> InputError? {
+    do {
+        _ = try ConfigLoader.parse(yaml, file: "t.yaml")
+        return nil
+    } catch {
+        return error
+    }
+}
+
+let base = """
+    name: t
+    clock_mhz: 200
+    pipeline:
+      fifo_depth_items: 2
+      stages:
+        - name: a
+          latency_cycles: 3
+
+    """
+
+@Suite struct ConfigLoaderTests {
+    @Test func readsAValidConfigWithDefaults() throws {
+        let c = try ConfigLoader.parse(base, file: "t.yaml")
+        #expect(c.clock == Clock(kilohertz: 200_000))
+        #expect(c.design == .pipeline(.init(fifoDepth: 2, stages: [
+            .init(name: "a", latency: 3, initiationInterval: 1, depth: 1, lanes: 1)
+        ])))
+    }
+
+    @Test func fixtureLoadsFromDiskWithAStableHash() throws {
+        let path = Bundle.module.path(forResource: "valid", ofType: "yaml", inDirectory: "Fixtures")!
+        let a = try ConfigLoader.load(path: path)
+        let b = try ConfigLoader.load(path: path)
+        #expect(a.hash == b.hash)
+        #expect(a.hash.count == 16)
+        #expect(a.canonicalJSON.contains("\"clock_mhz\":250"))
+    }
+
+    @Test func unknownKeyNamesLineAndField() {
+        let e = configError(base + "      bogus_key: 1\n")
+        #expect(e?.line == 8)
+        #expect(e?.field == "pipeline.stages[0].bogus_key")
+        #expect(e?.description.hasPrefix("t.yaml:8: pipeline.stages[0].bogus_key: unknown key") == true)
+    }
+
+    @Test func unknownTopLevelKey() {
+        let e = configError("name: t\nclock_mhz: 1\nclock_ghz: 2\npipeline:\n  stages:\n    - name: a\n")
+        #expect(e?.line == 3)
+        #expect(e?.field == "clock_ghz")
+    }
+
+    @Test func wrongTypeIsRejected() {
+        let e = configError(base.replacingOccurrences(of: "latency_cycles: 3", with: "latency_cycles: fast"))
+        #expect(e?.line == 7)
+        #expect(e?.field == "pipeline.stages[0].latency_cycles")
+        #expect(e?.message == "expected an integer cycles, found 'fast'")
+    }
+
+    @Test func quotedNumberIsAWrongType() {
+        let e = configError(base.replacingOccurrences(of: "latency_cycles: 3", with: "latency_cycles: \"3\""))
+        #expect(e?.field == "pipeline.stages[0].latency_cycles")
+    }
+
+    @Test func negativeLatencyIsOutOfRange() {
+        let e = configError(base.replacingOccurrences(of: "latency_cycles: 3", with: "latency_cycles: -4"))
+        #expect(e?.line == 7)
+        #expect(e?.message == "-4 is out of range 0...1000000 cycles")
+    }
+
+    @Test func missingRequiredKey() {
+        let e = configError("name: t\npipeline:\n  stages:\n    - name: a\n")
+        #expect(e?.field == "clock_mhz")
+        #expect(e?.message == "missing (required)")
+    }
+
+    @Test func duplicateStageNames() {
+        let e = configError(base + "    - name: a\n")
+        #expect(e?.line == 8)
+        #expect(e?.field == "pipeline.stages[1].name")
+    }
+
+    @Test func listWhereAValueBelongs() {
+        let e = configError(base.replacingOccurrences(of: "clock_mhz: 200", with: "clock_mhz: [1, 2]"))
+        #expect(e?.field == "clock_mhz")
+        #expect(e?.line == 2)
+    }
+
+    @Test func yamlSyntaxErrorHasALine() {
+        let e = configError("name: t\nclock_mhz: 200\npipeline:\n  stages: [\n")
+        #expect(e?.line != nil)
+        #expect(e?.message.hasPrefix("YAML syntax") == true)
+    }
+
+    @Test func duplicateKey() {
+        let e = configError("name: t\nname: u\nclock_mhz: 1\npipeline:\n  stages:\n    - name: a\n")
+        #expect(e?.line != nil)
+        #expect(e?.field == "name")
+    }
+
+    @Test func emptyAndScalarDocuments() {
+        #expect(configError("")?.message == "empty config: nothing to simulate")
+        #expect(configError("just words")?.message.hasPrefix("expected a mapping") == true)
+    }
+
+    @Test func missingFileAndBinaryFile() throws {
+        #expect(throws: InputError(file: "/nonexistent/x.yaml", "no such file")) {
+            _ = try ConfigLoader.load(path: "/nonexistent/x.yaml")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bin-\(UUID()).yaml").path
+        FileManager.default.createFile(atPath: path, contents: Data([0x7f, 0x45, 0x4c, 0x46, 0, 1, 2]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try ConfigLoader.load(path: path)
+            Issue.record("binary file accepted")
+        } catch {
+            #expect(error.line == 1)
+            #expect(error.message.contains("binary"))
+        }
+    }
+
+    @Test func clockMustBeWholeKilohertz() {
+        let e = configError(base.replacingOccurrences(of: "clock_mhz: 200", with: "clock_mhz: 200.0004"))
+        #expect(e?.field == "clock_mhz")
+    }
+}

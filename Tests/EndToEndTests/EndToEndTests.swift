@@ -1,0 +1,199 @@
+import Foundation
+import Testing
+
+/// Runs the built `bertsim` binary and captures what it prints.
+struct CommandResult {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+}
+
+enum Paths {
+    /// The package root (tests read the shipped traces and configs from the checkout).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+    /// The `bertsim` executable next to the test bundle, or `$BERTSIM_BIN`.
+    static let binary: URL = {
+        if let env = ProcessInfo.processInfo.environment["BERTSIM_BIN"] { return URL(fileURLWithPath: env) }
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: dir.appendingPathComponent("bertsim").path) && dir.path != "/" {
+            dir = dir.deletingLastPathComponent()
+        }
+        return dir.appendingPathComponent("bertsim")
+    }()
+    static func fixture(_ name: String) -> String {
+        Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures")!.path
+    }
+    static func repo(_ relative: String) -> String { root.appendingPathComponent(relative).path }
+}
+
+func bertsim(_ arguments: [String]) throws -> CommandResult {
+    let p = Process()
+    p.executableURL = Paths.binary
+    p.arguments = arguments
+    p.currentDirectoryURL = Paths.root
+    // Files, not pipes: a child can never block on a full pipe.
+    let tmp = FileManager.default.temporaryDirectory
+    let outURL = tmp.appendingPathComponent("out-\(UUID())")
+    let errURL = tmp.appendingPathComponent("err-\(UUID())")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    defer {
+        try? FileManager.default.removeItem(at: outURL)
+        try? FileManager.default.removeItem(at: errURL)
+    }
+    let out = try FileHandle(forWritingTo: outURL)
+    let err = try FileHandle(forWritingTo: errURL)
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    p.waitUntilExit()
+    try out.close()
+    try err.close()
+    return CommandResult(status: p.terminationStatus,
+                         stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                         stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+}
+
+func json(_ text: String) throws -> [String: Any] {
+    try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+}
+
+let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalance"]
+
+@Suite struct SimulateTests {
+    @Test func jsonReportHasTheContractKeysAndTheBubbleIdentity() throws {
+        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml",
+                             "--kernel", "native", "--format", "json", "--limit", "200"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try json(r.stdout)
+        #expect(report["schema_version"] as? Int == 1)
+        let config = try #require(report["config"] as? [String: Any])
+        #expect(config["path"] as? String == "hw-configs/default.yaml")
+        #expect((config["hash"] as? String)?.count == 16)
+        #expect(config["resolved"] is [String: Any])
+        let workload = try #require(report["workload"] as? [String: Any])
+        #expect(workload["requests"] as? Int == 200)
+        let totals = try #require(report["totals"] as? [String: Any])
+        let cycles = try #require(totals["cycles"] as? Int)
+        #expect(cycles > 0)
+        #expect(totals["latency_ms"] is Double)
+        #expect(totals.keys.contains("energy_mj"))
+        let latency = try #require(report["latency"] as? [String: Any])
+        for k in ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms"] { #expect(latency[k] is Double, "\(k)") }
+        let stages = try #require(report["stages"] as? [[String: Any]])
+        #expect(stages.count == 3)
+        for s in stages {
+            let bubbles = try #require(s["bubbles"] as? [String: Int])
+            #expect(Set(bubbles.keys) == Set(causes))
+            let busy = try #require(s["busy_cycles"] as? Int)
+            let elapsed = try #require(s["elapsed_cycles"] as? Int)
+            #expect(busy + bubbles.values.reduce(0, +) == elapsed)
+            #expect(elapsed == cycles)
+            #expect(s["lane_utilization"] is Double)
+        }
+        #expect(report.keys.contains("memory"))
+        #expect(report.keys.contains("resources"))
+    }
+
+    @Test func sameInputsGiveTheSameBytes() throws {
+        let args = ["simulate", Paths.fixture("small.trace"), "--config", "hw-configs/default.yaml",
+                    "--kernel", "native", "--format", "json"]
+        let a = try bertsim(args)
+        let b = try bertsim(args)
+        #expect(a.status == 0)
+        #expect(a.stdout == b.stdout)
+        #expect(!a.stdout.contains("wall"))
+    }
+
+    @Test func textReportOnTheFullDefaultTrace() throws {
+        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml", "--kernel", "native"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("8,741 requests"))
+        for c in causes { #expect(r.stdout.contains(c)) }
+        #expect(r.stderr.contains("simulated cycles/s"))
+    }
+
+    @Test func vcdIsWritten() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID()).vcd").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let r = try bertsim(["simulate", Paths.fixture("small.trace"), "--config", "hw-configs/default.yaml",
+                             "--kernel", "native", "--vcd", path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let vcd = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(vcd.contains("$var wire    1  "))
+        #expect(vcd.contains("compute"))
+        #expect(vcd.contains("$dumpvars"))
+    }
+}
+
+@Suite struct BadInputTests {
+    /// Exit status 2 and exactly one line on stderr that starts with the expected location.
+    func expectBadInput(_ args: [String], _ location: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let r = try bertsim(args)
+        #expect(r.status == 2, "status \(r.status): \(r.stderr)", sourceLocation: sourceLocation)
+        let lines = r.stderr.split(separator: "\n").filter { !$0.hasPrefix("usage:") }
+        #expect(lines.count == 1, "\(r.stderr)", sourceLocation: sourceLocation)
+        #expect(r.stderr.contains(location), "\(r.stderr)", sourceLocation: sourceLocation)
+        #expect(!r.stderr.contains("Fatal error"), sourceLocation: sourceLocation)
+        #expect(r.stdout.isEmpty, sourceLocation: sourceLocation)
+    }
+
+    func simulate(trace: String = "traces/sst2.trace", config: String) -> [String] {
+        ["simulate", trace, "--config", config, "--kernel", "native", "--limit", "4"]
+    }
+
+    @Test func unknownConfigKey() throws {
+        let f = Paths.fixture("unknown-key.yaml")
+        try expectBadInput(simulate(config: f), "\(f):7: pipeline.stages[0].turbo: unknown key")
+    }
+
+    @Test func wrongConfigType() throws {
+        let f = Paths.fixture("wrong-type.yaml")
+        try expectBadInput(simulate(config: f), "\(f):2: clock_mhz: expected a number")
+    }
+
+    @Test func negativeLatency() throws {
+        let f = Paths.fixture("negative-latency.yaml")
+        try expectBadInput(simulate(config: f), "\(f):7: pipeline.stages[0].latency_cycles: -1 is out of range")
+    }
+
+    @Test func missingConfigFile() throws {
+        try expectBadInput(simulate(config: "no/such.yaml"), "no/such.yaml: no such file")
+    }
+
+    @Test func badTraceLine() throws {
+        let f = Paths.fixture("bad-line.trace")
+        try expectBadInput(simulate(trace: f, config: "hw-configs/default.yaml"), "\(f):4: tokens: 'twelve' is not")
+    }
+
+    @Test func binaryTrace() throws {
+        let f = Paths.fixture("binary.trace")
+        try expectBadInput(simulate(trace: f, config: "hw-configs/default.yaml"), "\(f):4: binary data")
+    }
+
+    @Test func badFlags() throws {
+        try expectBadInput(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml", "--limit", "0"],
+                           "--limit: must be at least 1")
+        try expectBadInput(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml", "--kernel", "gpu"],
+                           "gpu")
+        try expectBadInput(["simulate", "traces/sst2.trace"], "--config")
+        try expectBadInput(["frobnicate"], "frobnicate")
+    }
+}
+
+@Suite struct DescribeTests {
+    @Test func listsParametersWithUnitsAndDefaults() throws {
+        let r = try bertsim(["describe"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("latency_cycles  (integer 0...1000000 cycles; default 1)"))
+        #expect(r.stdout.contains("clock_mhz"))
+        #expect(r.stdout.contains("statistics:"))
+    }
+
+    @Test func helpExitsZero() throws {
+        let r = try bertsim(["--help"])
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("simulate"))
+    }
+}

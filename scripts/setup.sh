@@ -1,0 +1,25 @@
+#!/bin/sh
+# Installs what bertsim needs on a fresh Debian machine, if it is missing:
+# Debian's SystemC (libsystemc-dev, through pkg-config) and the VCD tools (gtkwave's vcd2fst).
+# The Swift toolchain itself (6.1 or later) must already be on PATH.
+set -eu
+
+if ! command -v swift >/dev/null 2>&1; then
+    echo "setup: the Swift toolchain (6.1 or later) is not on PATH; install it from swift.org" >&2
+    exit 1
+fi
+
+missing=""
+pkg-config --exists systemc 2>/dev/null || missing="$missing libsystemc-dev pkg-config"
+command -v vcd2fst >/dev/null 2>&1 || missing="$missing gtkwave"
+
+if [ -n "$missing" ]; then
+    if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+    echo "setup: installing$missing" >&2
+    export DEBIAN_FRONTEND=noninteractive
+    if ! $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null 2>&1; then
+        $SUDO apt-get update -q >/dev/null
+        $SUDO apt-get install -y -q --no-install-recommends $missing >/dev/null
+    fi
+fi
+pkg-config --exists systemc || { echo "setup: SystemC still missing after install" >&2; exit 1; }
