@@ -128,23 +128,23 @@ public final class TraceReader {
     private func parseRequest(_ raw: ArraySlice<UInt8>, line: Int) throws(InputError) -> Request? {
         if raw.contains(0) { throw InputError(file: path, line: line, "binary data (NUL byte), not a trace line") }
         // Fast path: ASCII fields separated by spaces or tabs.
-        var fields: [ArraySlice<UInt8>] = []
-        fields.reserveCapacity(4)
+        // The first five fields' bounds stay on the stack, so a line costs no allocation.
+        var fields = FieldList(raw: raw)
         var i = raw.startIndex
         while i < raw.endIndex {
             while i < raw.endIndex && (raw[i] == 0x20 || raw[i] == 0x09) { i += 1 }
             if i == raw.endIndex { break }
-            if raw[i] == UInt8(ascii: "#") && fields.isEmpty { return nil }
+            if raw[i] == UInt8(ascii: "#") && fields.count == 0 { return nil }
             let s = i
             while i < raw.endIndex && raw[i] != 0x20 && raw[i] != 0x09 { i += 1 }
-            fields.append(raw[s..<i])
+            fields.append(s..<i)
         }
-        if fields.isEmpty { return nil }
+        if fields.count == 0 { return nil }
         if raw.contains(where: { $0 >= 0x80 }) {
             _ = try Self.decode(raw, path: path, line: line)
         }
-        let names = ["id", "arrival_ns", "tokens", "task"]
         guard fields.count >= 3 else {
+            let names = ["id", "arrival_ns", "tokens"]
             throw InputError(file: path, line: line, field: names[fields.count],
                              "truncated line: expected 'id arrival_ns tokens [task]', found \(fields.count) field\(fields.count == 1 ? "" : "s")")
         }
@@ -181,7 +181,39 @@ public final class TraceReader {
         return Request(id: id, arrivalNs: arrival, tokens: tokens, task: task)
     }
 
-    private static func isTaskByte(_ b: UInt8) -> Bool {
+    /// The fields of one request line as slices of it: the bounds of the first five (one more
+    /// than a valid line has) and how many there are in all.
+    private struct FieldList {
+        let raw: ArraySlice<UInt8>
+        private var bounds: (Range<Int>, Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0, 0..<0)
+        private(set) var count = 0
+
+        init(raw: ArraySlice<UInt8>) { self.raw = raw }
+
+        mutating func append(_ r: Range<Int>) {
+            switch count {
+            case 0: bounds.0 = r
+            case 1: bounds.1 = r
+            case 2: bounds.2 = r
+            case 3: bounds.3 = r
+            case 4: bounds.4 = r
+            default: break
+            }
+            count += 1
+        }
+
+        subscript(i: Int) -> ArraySlice<UInt8> {
+            switch i {
+            case 0: raw[bounds.0]
+            case 1: raw[bounds.1]
+            case 2: raw[bounds.2]
+            case 3: raw[bounds.3]
+            default: raw[bounds.4]
+            }
+        }
+    }
+
+    static func isTaskByte(_ b: UInt8) -> Bool {
         (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A)
             || b == UInt8(ascii: "_") || b == UInt8(ascii: ".") || b == UInt8(ascii: "-")
     }

@@ -9,9 +9,15 @@ public final class TraceWriter {
     private let handle: FileHandle
     private var buffer: [UInt8] = []
     public private(set) var written = 0
+    /// The first write error, reported by ``finish()``.
+    private var failure: String?
 
     public init(path: String, header: TraceHeader, comments: [String] = []) throws(InputError) {
         self.path = path
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw InputError(file: path, "is a directory, not a file")
+        }
         temporaryPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
         guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
             let h = FileHandle(forWritingAtPath: temporaryPath)
@@ -43,23 +49,38 @@ public final class TraceWriter {
         if buffer.count > 1 << 16 { flush() }
     }
 
+    /// Writes what is left and moves the trace into place.
     public func finish() throws(InputError) {
         flush()
         try? handle.close()
-        _ = try? FileManager.default.removeItem(atPath: path)
-        do {
-            try FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
-        } catch {
-            throw InputError(file: path, "cannot be written")
+        if let failure {
+            _ = try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw InputError(file: path, "cannot be written: \(failure)")
         }
+        // rename(2) replaces an existing file atomically and refuses to replace a directory.
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            _ = try? FileManager.default.removeItem(atPath: temporaryPath)
+            throw InputError(file: path, "cannot be written: \(reason)")
+        }
+    }
+
+    /// Abandons the trace: removes the temporary file and leaves `path` as it was.
+    public func discard() {
+        try? handle.close()
+        _ = try? FileManager.default.removeItem(atPath: temporaryPath)
     }
 
     private func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
 
     private func flush() {
-        if !buffer.isEmpty {
-            handle.write(Data(buffer))
-            buffer.removeAll(keepingCapacity: true)
+        if !buffer.isEmpty && failure == nil {
+            do {
+                try handle.write(contentsOf: buffer)
+            } catch {
+                failure = "\(error.localizedDescription)"
+            }
         }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

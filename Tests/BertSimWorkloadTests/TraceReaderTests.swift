@@ -6,7 +6,7 @@ import Testing
 /// Writes `bytes` to a temporary trace file and returns its path.
 func traceFile(_ bytes: [UInt8]) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("t-\(UUID()).trace").path
-    FileManager.default.createFile(atPath: path, contents: Data(bytes))
+    _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
     return path
 }
 
