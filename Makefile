@@ -28,5 +28,15 @@ check-full: build
 		echo "== $$t on $$c"; $(RELEASE) simulate $$t --config $$c --format json > /dev/null || exit 1; \
 	done; done
 
+# Release-mode benchmarks (medians); outside `make test`.
+bench: setup
+	$(SWIFT) build -c release --product bertsim-bench
+	mkdir -p .build/bench
+	g++ -O2 -std=c++17 Benchmarks/systemc-raw/raw.cpp $$(pkg-config --cflags --libs systemc) -o .build/bench/systemc-raw
+	.build/release/bertsim-bench kernel --processes 1
+	.build/release/bertsim-bench kernel --processes 64
+	.build/release/bertsim-bench trace-read --requests 100000
+	.build/release/bertsim-bench trace-read --requests 1000000
+
 clean:
 	rm -rf .build

@@ -2,6 +2,7 @@ import BertSimConfig
 import BertSimCore
 import BertSimModels
 import BertSimReport
+import BertSimSystemC
 import BertSimWorkload
 
 /// Which simulation kernel runs the models.
@@ -22,7 +23,7 @@ public struct SimulationOptions: Sendable {
     /// Same-delta order on the native kernel (tests use `.random` to show it does not matter).
     public var tieBreak: EventQueueKernel.TieBreak
 
-    public init(kernel: KernelChoice = .native, limit: Int? = nil, vcdPath: String? = nil,
+    public init(kernel: KernelChoice = .systemc, limit: Int? = nil, vcdPath: String? = nil,
                 tieBreak: EventQueueKernel.TieBreak = .insertion) {
         self.kernel = kernel
         self.limit = limit
@@ -54,7 +55,7 @@ public enum Simulation {
             let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock, stream: stream)
             result = try netlist.run()
         }
-        (kernel as? EventQueueKernel)?.finish()
+        try kernel.finish()
         var notes: [String] = []
         if case .pipeline = config.config.design {
             notes.append("walking-skeleton pipeline: stage timing from the config, not yet the BERT encoder datapath")
@@ -71,7 +72,7 @@ public enum Simulation {
             let vcd = try options.vcdPath.map { try VCDWriter(path: $0) }
             return EventQueueKernel(tieBreak: options.tieBreak, vcd: vcd)
         case .systemc:
-            throw InputError(file: "--kernel", "the systemc kernel is not available in this build yet; use --kernel native")
+            return try SystemCKernel(vcdPath: options.vcdPath)
         }
     }
 }

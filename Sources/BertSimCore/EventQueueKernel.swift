@@ -1,10 +1,9 @@
-import HeapModule
-
 /// The pure-Swift discrete-event kernel: a deterministic event queue with SystemC's
 /// evaluate / update / delta-notification semantics (see ``SimKernel``).
 ///
 /// Timed notifications live in a binary heap ordered by (time, insertion order); a replaced
-/// notification leaves a stale heap entry that is skipped when popped. Within a delta cycle,
+/// notification leaves a stale heap entry that is skipped when popped. Processes are called
+/// through unmanaged handles (no reference counting per wake). Within a delta cycle,
 /// processes run in (priority, trigger order) — or, with ``TieBreak/random(seed:)``, in a
 /// seeded random order, which tests use to show that no result depends on that order.
 /// Several kernels may live in one process (unlike SystemC's).
@@ -22,36 +21,50 @@ public final class EventQueueKernel: SimKernel {
     public private(set) var deltaCount: UInt64 = 0
     public private(set) var evaluationCount: UInt64 = 0
 
-    private struct TimedEntry: Comparable {
-        var time: Int
-        var sequence: UInt64
-        var event: Int32
-        static func < (a: TimedEntry, b: TimedEntry) -> Bool {
-            a.time != b.time ? a.time < b.time : a.sequence < b.sequence
-        }
+    private typealias TimedEntry = TimedQueue.Entry
+
+    /// Holds a process for dispatch without reference counting (its `let` is guaranteed by
+    /// the handle, which `handleStore` keeps alive).
+    private final class ProcessHandle {
+        let process: any SimProcess
+        init(_ process: any SimProcess) { self.process = process }
+    }
+
+    private final class ChannelHandle {
+        let channel: any UpdatableChannel
+        init(_ channel: any UpdatableChannel) { self.channel = channel }
     }
 
     private static let noTime = -1
 
     // Processes.
-    private var processes: ContiguousArray<any SimProcess> = []
+    private var processStore: [ProcessHandle] = []
+    private var processes: ContiguousArray<Unmanaged<ProcessHandle>> = []
     private var processNames: [String] = []
     private var processPriority: ContiguousArray<Int> = []
-    private var processRunnable: ContiguousArray<Bool> = []
+    private var processRunnable = SlotBuffer<Bool>()
     private var runnable: [Int32] = []
     private var hasPriorities = false
 
     // Events.
-    private var eventProcess: ContiguousArray<Int32> = []
-    private var eventPendingTime: ContiguousArray<Int> = []   // noTime when none
-    private var eventPendingSequence: ContiguousArray<UInt64> = []
-    private var eventPendingDelta: ContiguousArray<Bool> = []
+    private struct EventSlot {
+        /// The process the event triggers.
+        var process: Int32
+        /// A delta notification is pending.
+        var pendingDelta: Bool
+        /// The pending timed notification's time (`noTime` when none) and heap sequence.
+        var pendingTime: Int
+        var pendingSequence: UInt64
+    }
+    private var events = SlotBuffer<EventSlot>()
     private var deltaEvents: [Int32] = []
-    private var timed = Heap<TimedEntry>()
+    private var deltaScratch: [Int32] = []
+    private var timed = TimedQueue()
     private var sequence: UInt64 = 0
 
     // Channels.
-    private var channels: ContiguousArray<any UpdatableChannel> = []
+    private var channelStore: [ChannelHandle] = []
+    private var channels: ContiguousArray<Unmanaged<ChannelHandle>> = []
     private var channelRequested: ContiguousArray<Bool> = []
     private var updates: [Int32] = []
 
@@ -84,7 +97,9 @@ public final class EventQueueKernel: SimKernel {
 
     public func addProcess(_ name: String, priority: Int, _ process: any SimProcess) -> ProcessID {
         precondition(elaborating, "process \(name) added after the simulation started")
-        processes.append(process)
+        let handle = ProcessHandle(process)
+        processStore.append(handle)
+        processes.append(.passUnretained(handle))
         processNames.append(name)
         processPriority.append(priority)
         processRunnable.append(false)
@@ -94,17 +109,16 @@ public final class EventQueueKernel: SimKernel {
 
     public func addEvent(_ name: String, triggering process: ProcessID) -> EventID {
         precondition(elaborating, "event \(name) added after the simulation started")
-        precondition(Int(process.index) < processes.count, "event \(name) names an unknown process")
-        eventProcess.append(process.index)
-        eventPendingTime.append(Self.noTime)
-        eventPendingSequence.append(0)
-        eventPendingDelta.append(false)
-        return EventID(index: Int32(eventProcess.count - 1))
+        precondition(process.index >= 0 && Int(process.index) < processes.count, "event \(name) names an unknown process")
+        events.append(EventSlot(process: process.index, pendingDelta: false, pendingTime: Self.noTime, pendingSequence: 0))
+        return EventID(index: Int32(events.count - 1))
     }
 
     public func addChannel(_ name: String, _ channel: any UpdatableChannel) -> ChannelID {
         precondition(elaborating, "channel \(name) added after the simulation started")
-        channels.append(channel)
+        let handle = ChannelHandle(channel)
+        channelStore.append(handle)
+        channels.append(.passUnretained(handle))
         channelRequested.append(false)
         return ChannelID(index: Int32(channels.count - 1))
     }
@@ -120,20 +134,20 @@ public final class EventQueueKernel: SimKernel {
 
     @inline(__always)
     public func notify(_ event: EventID, after delay: Cycles) {
-        let e = Int(event.index)
-        if eventPendingDelta[e] { return }
+        let slot = events.pointer(Int(event.index))
+        if slot.pointee.pendingDelta { return }
         if delay.count == 0 {
-            eventPendingTime[e] = Self.noTime   // cancels a pending timed notification
-            eventPendingDelta[e] = true
+            slot.pointee.pendingTime = Self.noTime   // cancels a pending timed notification
+            slot.pointee.pendingDelta = true
             deltaEvents.append(event.index)
             return
         }
         let time = now.value + delay.count
-        let pending = eventPendingTime[e]
+        let pending = slot.pointee.pendingTime
         if pending != Self.noTime && pending <= time { return }
         sequence &+= 1
-        eventPendingTime[e] = time
-        eventPendingSequence[e] = sequence
+        slot.pointee.pendingTime = time
+        slot.pointee.pendingSequence = sequence
         timed.insert(TimedEntry(time: time, sequence: sequence, event: event.index))
     }
 
@@ -156,7 +170,7 @@ public final class EventQueueKernel: SimKernel {
 
     @inline(__always)
     private func trigger(_ event: Int32) {
-        let p = Int(eventProcess[Int(event)])
+        let p = Int(events[Int(event)].process)
         if !processRunnable[p] {
             processRunnable[p] = true
             runnable.append(Int32(p))
@@ -173,23 +187,16 @@ public final class EventQueueKernel: SimKernel {
         var pendingUpdates: [Int32] = []
         while true {
             // Delta cycles at the current time.
-            if !deltaEvents.isEmpty {
-                let events = deltaEvents
-                deltaEvents.removeAll(keepingCapacity: true)
-                for e in events {
-                    eventPendingDelta[Int(e)] = false
-                    trigger(e)
-                }
-            }
+            if !deltaEvents.isEmpty { deltaNotificationPhase() }
             while !runnable.isEmpty {
                 swap(&current, &runnable)
                 order(&current)
                 for p in current {
                     processRunnable[Int(p)] = false
                 }
+                evaluationCount &+= UInt64(current.count)
                 for p in current {
-                    evaluationCount &+= 1
-                    processes[Int(p)].evaluate()
+                    processes[Int(p)]._withUnsafeGuaranteedRef { $0.process.evaluate() }
                 }
                 current.removeAll(keepingCapacity: true)
                 // Update phase.
@@ -198,20 +205,12 @@ public final class EventQueueKernel: SimKernel {
                     if case .random = tieBreak { shuffle(&pendingUpdates) }
                     for c in pendingUpdates {
                         channelRequested[Int(c)] = false
-                        channels[Int(c)].update()
+                        channels[Int(c)]._withUnsafeGuaranteedRef { $0.channel.update() }
                     }
                     pendingUpdates.removeAll(keepingCapacity: true)
                 }
                 deltaCount &+= 1
-                // Delta notification phase.
-                if !deltaEvents.isEmpty {
-                    let events = deltaEvents
-                    deltaEvents.removeAll(keepingCapacity: true)
-                    for e in events {
-                        eventPendingDelta[Int(e)] = false
-                        trigger(e)
-                    }
-                }
+                if !deltaEvents.isEmpty { deltaNotificationPhase() }
                 if stopRequested { break }
             }
             vcd?.sample(at: now, traceValues)
@@ -220,11 +219,12 @@ public final class EventQueueKernel: SimKernel {
                 vcd?.finish()
                 return .stopped
             }
+            if finished { return .stopped }
             // Advance time to the earliest live timed notification.
             guard let next = popLive() else {
                 return .idle
             }
-            if let limit, next.time > limit.value {
+            if let limit, next.time >= limit.value {
                 timed.insert(next)
                 now = limit
                 return .paused
@@ -232,37 +232,51 @@ public final class EventQueueKernel: SimKernel {
             now = Cycle(next.time)
             fire(next)
             while let top = timed.min, top.time == next.time {
-                let entry = timed.removeMin()
-                if eventPendingSequence[Int(entry.event)] == entry.sequence
-                    && eventPendingTime[Int(entry.event)] == entry.time
-                {
-                    fire(entry)
-                }
+                let entry = timed.popMin()!
+                if isLive(entry) { fire(entry) }
             }
         }
     }
 
-    /// Ends tracing; call once after the last `run`.
+    /// Ends tracing and lets go of processes and channels; call once after the last `run`.
     public func finish() {
         if !finished {
             finished = true
             vcd?.finish()
         }
+        processStore.removeAll()
+        processes.removeAll()
+        channelStore.removeAll()
+        channels.removeAll()
+    }
+
+    /// Makes the processes of delta-notified events runnable.
+    private func deltaNotificationPhase() {
+        swap(&deltaScratch, &deltaEvents)
+        for e in deltaScratch {
+            events.pointer(Int(e)).pointee.pendingDelta = false
+            trigger(e)
+        }
+        deltaScratch.removeAll(keepingCapacity: true)
     }
 
     private func popLive() -> TimedEntry? {
         while let entry = timed.popMin() {
-            let e = Int(entry.event)
-            if eventPendingSequence[e] == entry.sequence && eventPendingTime[e] == entry.time {
-                return entry
-            }
+            if isLive(entry) { return entry }
         }
         return nil
     }
 
+    /// Whether a heap entry is still its event's pending notification (not replaced).
+    @inline(__always)
+    private func isLive(_ entry: TimedEntry) -> Bool {
+        let slot = events[Int(entry.event)]
+        return slot.pendingSequence == entry.sequence && slot.pendingTime == entry.time
+    }
+
     @inline(__always)
     private func fire(_ entry: TimedEntry) {
-        eventPendingTime[Int(entry.event)] = Self.noTime
+        events.pointer(Int(entry.event)).pointee.pendingTime = Self.noTime
         trigger(entry.event)
     }
 
@@ -285,6 +299,11 @@ public final class EventQueueKernel: SimKernel {
 
     private func shuffle(_ list: inout [Int32]) {
         if list.count > 1 { list.shuffle(using: &random) }
+    }
+
+    deinit {
+        events.deallocate()
+        processRunnable.deallocate()
     }
 
     /// The names of registered processes, for diagnostics.

@@ -12,7 +12,7 @@ import DequeModule
 public final class Fifo<Element>: UpdatableChannel {
     public let name: String
     public let capacity: Int
-    private unowned let kernel: any SimKernel
+    private let kernel: any SimKernel
     private var channel: ChannelID!
     private var items = Deque<Element>()
     private var readable = 0

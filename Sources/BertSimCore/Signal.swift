@@ -3,7 +3,7 @@
 /// delta-notified when the committed value changes.
 public final class Signal<Value: Equatable>: UpdatableChannel {
     public let name: String
-    private unowned let kernel: any SimKernel
+    private let kernel: any SimKernel
     private var channel: ChannelID!
     private var current: Value
     private var next: Value

@@ -94,11 +94,16 @@ public protocol SimKernel: AnyObject {
     /// Whether traced values are being recorded; models may skip `setTrace` calls when not.
     var isTracing: Bool { get }
 
-    /// Runs until no event is pending, ``stop()`` is called, or the next event would lie
-    /// beyond `limit` (then time stops at `limit`).
+    /// Runs until no event is pending, ``stop()`` is called, or only events at or after
+    /// `limit` remain (then time stops at `limit`, and they run on the next call), as
+    /// SystemC's `sc_start(limit − now)` does.
     func run(until limit: Cycle?) throws -> RunOutcome
     /// Ends the simulation after the current delta cycle. Final.
     func stop()
+    /// Ends the simulation for good and completes the trace file, if any. The kernel lets go
+    /// of its processes and channels (components hold their kernel strongly, which is ten
+    /// times cheaper per call than an unowned reference; this breaks the cycle).
+    func finish() throws
 }
 
 extension SimKernel {

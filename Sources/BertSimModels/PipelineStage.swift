@@ -76,7 +76,7 @@ public final class PipelineStage: SimProcess {
         ])
 
     public let config: Config
-    private unowned let kernel: any SimKernel
+    private let kernel: any SimKernel
     private let input: Fifo<WorkItem>
     private let output: Fifo<WorkItem>
     private var timer: EventID!

@@ -3,7 +3,7 @@ import BertSimCore
 /// Takes finished work at the end of a netlist and records each request's completion cycle.
 public final class RequestSink: SimProcess {
     public let name: String
-    private unowned let kernel: any SimKernel
+    private let kernel: any SimKernel
     private let input: Fifo<WorkItem>
     /// Completion cycle by request index (nil while in flight).
     public private(set) var completions: [Cycle?] = []

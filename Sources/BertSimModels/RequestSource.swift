@@ -9,7 +9,7 @@ import BertSimWorkload
 /// in the request's latency, since latency runs from arrival).
 public final class RequestSource: SimProcess {
     public let name: String
-    private unowned let kernel: any SimKernel
+    private let kernel: any SimKernel
     private let clock: Clock
     private let stream: () throws -> Request?
     private let output: Fifo<WorkItem>

@@ -40,7 +40,10 @@ extension RunReport {
             },
             memory: .null,
             resources: .null,
-            statistics: result.statistics,
+            statistics: result.statistics + [
+                StatEntry("kernel.process_evaluations", Double(result.evaluations), .events,
+                          "Process evaluations the kernel ran (equal on both kernels)")
+            ],
             notes: extraNotes)
     }
 }

@@ -1,23 +1,27 @@
 import BertSimCore
-@testable import BertSimModels
+import BertSimModels
 
 /// A per-cycle reading of the pipeline's timing model, written independently of the
 /// event-driven components: every cycle, every unit tries to make progress until nothing
 /// changes, then each stage's cycle is classified as busy or a bubble with its cause.
 /// The event-driven netlist must agree with it to the cycle.
-struct PipelineReference {
-    struct StageAccount: Equatable {
-        var busy = 0
-        var bubbles = [Int](repeating: 0, count: BubbleCause.allCases.count)
+public struct PipelineReference {
+    public struct StageAccount: Equatable, Sendable {
+        public var busy = 0
+        public var bubbles = [Int](repeating: 0, count: BubbleCause.allCases.count)
+        public init(busy: Int = 0, bubbles: [Int] = [Int](repeating: 0, count: BubbleCause.allCases.count)) {
+            self.busy = busy
+            self.bubbles = bubbles
+        }
     }
 
-    struct Outcome: Equatable {
-        var completions: [Int]
-        var stages: [StageAccount]
-        var end: Int
+    public struct Outcome: Equatable, Sendable {
+        public var completions: [Int]
+        public var stages: [StageAccount]
+        public var end: Int
     }
 
-    static func run(_ config: PipelineNetlist.Config, arrivals: [Int], tokens: [Int]) -> Outcome {
+    public static func run(_ config: PipelineNetlist.Config, arrivals: [Int], tokens: [Int]) -> Outcome {
         let n = config.stages.count
         var fifos = [[(req: Int, tokens: Int)]](repeating: [], count: n + 1)
         var inflight = [[(req: Int, tokens: Int, ready: Int)]](repeating: [], count: n)

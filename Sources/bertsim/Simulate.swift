@@ -22,7 +22,7 @@ struct Simulate: ParsableCommand {
     var config: String
 
     @Option(help: "Simulation kernel: \(KernelChoice.allCases.map(\.rawValue).joined(separator: " or ")).")
-    var kernel: KernelChoice = .native
+    var kernel: KernelChoice = .systemc
 
     @Option(help: "Report format: text or json.")
     var format: OutputFormat = .text

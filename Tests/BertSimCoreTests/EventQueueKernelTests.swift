@@ -138,3 +138,22 @@ final class Probe: SimProcess {
         #expect(p.times == expected.sorted())
     }
 }
+
+@Suite struct TimedQueueTests {
+    /// Pops come out in (time, insertion) order whatever the insertion order.
+    @Test func popsInTimeThenInsertionOrder() {
+        var q = TimedQueue()
+        var rng = SplitMix64(seed: 3)
+        var expected: [(Int, UInt64)] = []
+        for seq in 1...2000 as ClosedRange<UInt64> {
+            let t = Int(rng.next() % 50)
+            q.insert(.init(time: t, sequence: seq, event: Int32(seq % 7)))
+            expected.append((t, seq))
+        }
+        expected.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var got: [(Int, UInt64)] = []
+        while let e = q.popMin() { got.append((e.time, e.sequence)) }
+        #expect(got.map(\.0) == expected.map(\.0))
+        #expect(got.map(\.1) == expected.map(\.1))
+    }
+}

@@ -2,6 +2,7 @@ import BertSimCore
 import BertSimWorkload
 import Testing
 @testable import BertSimModels
+import BertSimTestSupport
 
 /// A 1 GHz clock, so trace nanoseconds are cycles.
 let gigahertz = Clock(kilohertz: 1_000_000)
@@ -86,28 +87,12 @@ func account(_ s: StageSummary) -> PipelineReference.StageAccount {
     }
 
     @Test func eventDrivenMatchesPerCycleReferenceOnRandomNetlists() throws {
-        var rng = SplitMix64(seed: 2026)
-        func pick(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(rng.next() % UInt64(r.count)) }
         for trial in 0..<300 {
-            let stages = (0..<pick(1...4)).map { i in
-                PipelineStage.Config(name: "s\(i)", latency: Cycles(pick(0...6)),
-                                     initiationInterval: Cycles(pick(1...3)), depth: pick(1...3), lanes: pick(1...4))
-            }
-            let config = PipelineNetlist.Config(fifoDepth: pick(1...3), stages: stages)
-            let count = pick(1...14)
-            var t = pick(0...5)
-            var arrivals: [Int] = []
-            for _ in 0..<count {
-                arrivals.append(t)
-                t += pick(0...1) == 0 ? 0 : pick(0...12)
-            }
-            let tokens = (0..<count).map { _ in pick(1...9) }
-            let reference = PipelineReference.run(config, arrivals: arrivals, tokens: tokens)
+            let p = RandomPipeline(seed: UInt64(trial))
+            let reference = p.reference
             for tie in [EventQueueKernel.TieBreak.insertion, .random(seed: UInt64(trial))] {
-                let r = try simulate(config, arrivals: arrivals, tokens: tokens, tieBreak: tie)
-                #expect(r.completions.map(\.value) == reference.completions, "trial \(trial) \(tie)")
-                #expect(r.stages.map(account) == reference.stages, "trial \(trial) \(tie)")
-                #expect(r.windowEnd.value == reference.end, "trial \(trial)")
+                let r = try p.simulate(on: EventQueueKernel(tieBreak: tie))
+                #expect(RandomPipeline.outcome(r) == reference, "trial \(trial) \(tie)")
                 for s in r.stages { #expect(s.busy + s.ledger.totalBubbles == s.elapsed) }
             }
         }

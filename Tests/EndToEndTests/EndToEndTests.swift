@@ -36,8 +36,8 @@ func bertsim(_ arguments: [String]) throws -> CommandResult {
     let tmp = FileManager.default.temporaryDirectory
     let outURL = tmp.appendingPathComponent("out-\(UUID())")
     let errURL = tmp.appendingPathComponent("err-\(UUID())")
-    FileManager.default.createFile(atPath: outURL.path, contents: nil)
-    FileManager.default.createFile(atPath: errURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
     defer {
         try? FileManager.default.removeItem(at: outURL)
         try? FileManager.default.removeItem(at: errURL)
