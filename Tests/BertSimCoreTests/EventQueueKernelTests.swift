@@ -14,66 +14,9 @@ final class Probe: SimProcess {
     var times: [Int] { log.map(\.0) }
 }
 
+/// The shared semantics (timed and delta notification, pause, stop, channels) are in
+/// BertSimTestSupport's KernelScenarios, run on both kernels; these are native-only.
 @Suite struct EventQueueKernelTests {
-    @Test func timedNotificationRunsAtItsCycle() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let e = k.addEvent("e", triggering: pid)
-        k.notify(e, after: 7)
-        #expect(try k.run() == .idle)
-        #expect(p.times == [7])
-        #expect(k.now == Cycle(7))
-    }
-
-    @Test func earlierNotificationReplacesLaterAndLaterIsIgnored() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let e = k.addEvent("e", triggering: pid)
-        k.notify(e, after: 10)
-        k.notify(e, after: 4)    // replaces 10
-        k.notify(e, after: 6)    // ignored: 4 is pending
-        _ = try k.run()
-        #expect(p.times == [4])
-    }
-
-    @Test func deltaNotificationCancelsTimedOne() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let e = k.addEvent("e", triggering: pid)
-        k.notify(e, after: 5)
-        k.notify(e, after: .zero)
-        k.notify(e, after: 3)    // ignored: a delta notification is pending
-        _ = try k.run()
-        #expect(p.times == [0])
-    }
-
-    @Test func processRunsOncePerDeltaWhateverFires() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let a = k.addEvent("a", triggering: pid)
-        let b = k.addEvent("b", triggering: pid)
-        k.notify(a, after: 3)
-        k.notify(b, after: 3)
-        _ = try k.run()
-        #expect(p.times == [3])
-    }
-
-    @Test func deltaCyclesAdvanceAtTheSameTime() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let e = k.addEvent("e", triggering: pid)
-        p.onEvaluate = { probe in if probe.log.count < 3 { k.notify(e, after: .zero) } }
-        k.notify(e, after: 2)
-        _ = try k.run()
-        #expect(p.log.map(\.0) == [2, 2, 2])
-        #expect(p.log.map(\.1) == [0, 1, 2])
-    }
-
     @Test func priorityOrdersSameDeltaProcesses() throws {
         let k = EventQueueKernel()
         var order: [String] = []
@@ -91,35 +34,6 @@ final class Probe: SimProcess {
         k.notify(e2, after: 1)
         _ = try k.run()
         #expect(order == ["early", "late"])
-    }
-
-    @Test func runUntilPausesAndResumes() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let e = k.addEvent("e", triggering: pid)
-        p.onEvaluate = { probe in if probe.log.count < 4 { k.notify(e, after: 10) } }
-        k.notify(e, after: 10)
-        #expect(try k.run(until: Cycle(25)) == .paused)
-        #expect(p.times == [10, 20])
-        #expect(k.now == Cycle(25))
-        #expect(try k.run() == .idle)
-        #expect(p.times == [10, 20, 30, 40])
-    }
-
-    @Test func stopEndsTheRun() throws {
-        let k = EventQueueKernel()
-        let p = Probe(k)
-        let pid = k.addProcess("p", p)
-        let e = k.addEvent("e", triggering: pid)
-        p.onEvaluate = { probe in
-            k.notify(e, after: 1)
-            if probe.log.count == 3 { k.stop() }
-        }
-        k.notify(e, after: 1)
-        #expect(try k.run() == .stopped)
-        #expect(p.times == [1, 2, 3])
-        #expect(try k.run() == .stopped)
     }
 
     @Test func manyTimersFireInTimeOrder() throws {
