@@ -50,18 +50,30 @@ public enum Simulation {
             return try reader.next()
         }
         let result: SimulationResult
+        var notes: [String] = []
         switch config.config.design {
         case .pipeline(let p):
             let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock, stream: stream)
             result = try netlist.run()
+            notes.append("walking-skeleton pipeline: stage timing from the config, not the BERT encoder datapath")
+            notes.append("energy, memory traffic and resources are not modelled for this design (null)")
+        case .encoder(let e):
+            do {
+                let netlist = try EncoderNetlist(
+                    model: reader.header.model, config: e, clock: config.config.clock, batch: reader.header.batch,
+                    kernel: kernel, stream: stream)
+                result = try netlist.run()
+                notes.append("embedding and the task head run on the host and are not timed")
+                notes.append(reader.header.batch.map {
+                    "padded scheduler: closed batches of \($0) padded to their longest sequence, \(netlist.jobs.formed) jobs"
+                } ?? "padded scheduler: open arrivals, one request per job, no padding")
+                notes.append("\(netlist.weightSlots) weight-buffer slots; energy and resources are not modelled yet (null)")
+            } catch let error as DesignError {
+                throw config.error(error)
+            }
         }
         try kernel.finish()
-        var notes: [String] = []
-        if case .pipeline = config.config.design {
-            notes.append("walking-skeleton pipeline: stage timing from the config, not yet the BERT encoder datapath")
-        }
         if let limit = options.limit, reader.requestsRead >= limit { notes.append("limited to the first \(limit) requests (--limit)") }
-        notes.append("energy, memory traffic and resources are not modelled yet (null)")
         return try RunReport(result: result, config: config, trace: reader.header, tracePath: reader.path,
                              kernel: kernel.name, notes: notes)
     }

@@ -16,6 +16,13 @@ public enum ConfigLoader {
         public var canonicalJSON: String
         /// FNV-1a 64-bit hash of `canonicalJSON`, 16 hex digits: equal designs, equal hash.
         public var hash: String
+        /// The line of every key path in the file (`encoder.buffers.weight_kib` → 31).
+        public var lines: [String: Int] = [:]
+
+        /// A design error found by a model, as an input error located in this file.
+        public func error(_ e: DesignError) -> InputError {
+            InputError(file: path, line: lines[e.field], field: e.field, e.message)
+        }
     }
 
     public static func load(path: String) throws(InputError) -> Loaded {
@@ -31,7 +38,26 @@ public enum ConfigLoader {
         }
         let config = try parse(text, file: path)
         let json = canonicalJSON(config)
-        return Loaded(path: path, config: config, canonicalJSON: json, hash: fnv1a64Hex(json))
+        var lines: [String: Int] = [:]
+        if let root = try? Yams.compose(yaml: text) { index(root, path: "", into: &lines) }
+        return Loaded(path: path, config: config, canonicalJSON: json, hash: fnv1a64Hex(json), lines: lines)
+    }
+
+    /// Records the line of every key path below `node`.
+    static func index(_ node: Node, path: String, into lines: inout [String: Int]) {
+        switch node {
+        case .mapping(let m):
+            for (k, v) in m {
+                guard case .scalar(let s) = k else { continue }
+                let p = path.isEmpty ? s.string : "\(path).\(s.string)"
+                lines[p] = k.mark?.line
+                index(v, path: p, into: &lines)
+            }
+        case .sequence(let seq):
+            for (i, item) in seq.enumerated() { index(item, path: "\(path)[\(i)]", into: &lines) }
+        default:
+            break
+        }
     }
 
     /// Parses YAML text; `file` names it in errors.
@@ -46,22 +72,24 @@ public enum ConfigLoader {
         }
         guard let root else { throw InputError(file: file, line: 1, "empty config: nothing to simulate") }
         let top = try YAMLMapping(file: file, path: "", node: root)
-        let p = try top.values(HardwareConfig.schema, nested: ["pipeline"])
+        let p = try top.values(HardwareConfig.schema, nested: ["pipeline", "encoder"])
         let mhz = p.double("clock_mhz")
         let khz = (mhz * 1000).rounded()
         guard abs(khz - mhz * 1000) < 1e-6 else {
             throw p.error("clock_mhz", "\(mhz) MHz is not a whole number of kHz")
         }
         let design: HardwareConfig.Design
+        let clock = Clock(kilohertz: Int(khz))
         switch p.string("design") {
-        default:
+        case "pipeline":
             design = .pipeline(try pipeline(top.mapping("pipeline")))
+        default:
+            design = .encoder(try encoder(top.mapping("encoder"), clock: clock))
         }
-        for other in ["pipeline"] where other != p.string("design") && top.node(other) != nil {
+        for other in ["pipeline", "encoder"] where other != p.string("design") && top.node(other) != nil {
             throw top.error(other, "section for design '\(other)', but design is '\(p.string("design"))'")
         }
-        return HardwareConfig(name: p.string("name"), summary: p.string("description"),
-                              clock: Clock(kilohertz: Int(khz)), design: design)
+        return HardwareConfig(name: p.string("name"), summary: p.string("description"), clock: clock, design: design)
     }
 
     static func pipeline(_ m: YAMLMapping) throws(InputError) -> PipelineNetlist.Config {
@@ -78,6 +106,26 @@ public enum ConfigLoader {
             stages.append(c)
         }
         return PipelineNetlist.Config(fifoDepth: p.int("fifo_depth_items"), stages: stages)
+    }
+
+    static func encoder(_ m: YAMLMapping, clock: Clock) throws(InputError) -> EncoderConfig {
+        _ = try m.values(EncoderSchemas.encoder, nested: Set(EncoderSchemas.encoder.parameters.map(\.key)))
+        let precision = m.node("precision") == nil
+            ? EncoderConfig.Precision()
+            : EncoderConfig.Precision(try m.mapping("precision").values(EncoderConfig.Precision.schema))
+        let pe = try EncoderConfig.PEArray(try m.mapping("pe_array").values(EncoderConfig.PEArray.schema))
+        let softmax = EncoderConfig.SpecialUnit(try m.mapping("softmax").values(EncoderConfig.SpecialUnit.softmaxSchema))
+        let layerNorm = EncoderConfig.SpecialUnit(try m.mapping("layernorm").values(EncoderConfig.SpecialUnit.layerNormSchema))
+        let gelu = EncoderConfig.SpecialUnit(try m.mapping("gelu").values(EncoderConfig.SpecialUnit.geluSchema))
+        let mem = try m.mapping("memory").values(EncoderConfig.Memory.schema)
+        let memory = EncoderConfig.Memory(
+            kind: mem.string("kind"), channels: mem.int("channels"), bandwidthMBps: mem.int("bandwidth_mb_per_s"),
+            latencyCycles: (mem.int("latency_ns") * clock.kilohertz).ceilDiv(1_000_000),
+            axiWidthBytes: Int(mem.string("axi_width_bits"))! / 8, maxOutstanding: mem.int("max_outstanding"),
+            burstBytes: mem.int("burst_bytes"))
+        let buffers = EncoderConfig.Buffers(try m.mapping("buffers").values(EncoderConfig.Buffers.schema))
+        return EncoderConfig(precision: precision, peArray: pe, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
+                             memory: memory, buffers: buffers)
     }
 
     static func yamlError(_ error: YamlError, file: String) -> InputError {

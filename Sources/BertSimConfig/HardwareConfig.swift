@@ -8,10 +8,13 @@ public struct HardwareConfig: Sendable, Equatable {
     public enum Design: Sendable, Equatable {
         /// The walking-skeleton chain of pipelined stages.
         case pipeline(PipelineNetlist.Config)
+        /// The FQ-BERT-style encoder accelerator (docs/encoder-timing.md).
+        case encoder(EncoderConfig)
 
         public var kind: String {
             switch self {
             case .pipeline: "pipeline"
+            case .encoder: "encoder"
             }
         }
     }
@@ -37,8 +40,9 @@ public struct HardwareConfig: Sendable, Equatable {
             ParameterSpec("description", .text, default: "", "Free text: what the design is and where its numbers come from"),
             ParameterSpec("clock_mhz", .decimal(0.001...10_000), unit: .megahertz,
                           "Accelerator clock; one simulated cycle is one period (resolution 1 kHz)"),
-            ParameterSpec("design", .choice(["pipeline"]), default: "pipeline",
-                          "Which netlist to build; its section (e.g. `pipeline:`) holds its parameters"),
+            ParameterSpec("design", .choice(["encoder", "pipeline"]), default: "encoder",
+                          "Which netlist to build; its section (`encoder:` or `pipeline:`) holds its parameters"),
+            ParameterSpec("encoder", .text, "The encoder section, when design is encoder"),
             ParameterSpec("pipeline", .text, "The pipeline section, when design is pipeline"),
         ],
         statistics: [])
@@ -48,7 +52,7 @@ extension HardwareConfig: Encodable {
     enum CodingKeys: String, CodingKey {
         case name, description
         case clockMHz = "clock_mhz"
-        case design, pipeline
+        case design, pipeline, encoder
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +63,7 @@ extension HardwareConfig: Encodable {
         try c.encode(design.kind, forKey: .design)
         switch design {
         case .pipeline(let p): try c.encode(p, forKey: .pipeline)
+        case .encoder(let e): try c.encode(e, forKey: .encoder)
         }
     }
 }

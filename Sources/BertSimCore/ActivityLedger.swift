@@ -12,6 +12,12 @@ public struct ActivityLedger: Sendable {
         public var start: Cycle
         public var end: Cycle
         public var activity: Activity
+
+        public init(start: Cycle, end: Cycle, activity: Activity) {
+            self.start = start
+            self.end = end
+            self.activity = activity
+        }
     }
 
     public private(set) var windowStart: Cycle

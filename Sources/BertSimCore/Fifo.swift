@@ -12,16 +12,23 @@ import DequeModule
 public final class Fifo<Element>: UpdatableChannel {
     public let name: String
     public let capacity: Int
-    private let kernel: any SimKernel
-    private var channel: ChannelID!
-    private var items = Deque<Element>()
-    private var readable = 0
-    private var free: Int
-    private var writesThisDelta = 0
-    private var readsThisDelta = 0
+    @usableFromInline let kernel: any SimKernel
+    @usableFromInline var channel: ChannelID!
+    @usableFromInline var items = Deque<Element>()
+    @usableFromInline var readable = 0
+    @usableFromInline var free: Int
+    @usableFromInline var writesThisDelta = 0
+    @usableFromInline var readsThisDelta = 0
     private var writtenEvent: EventID?
     private var readEvent: EventID?
     private var depthTrace: TraceID?
+
+    /// Whether the reader wants to be woken when written items commit, and the writer when
+    /// reads free space (both by default). A side that has its own timer for the next moment
+    /// it can act may switch this off to save wake-ups; the flags are read in the update
+    /// phase, after every evaluation of the delta cycle, so results never depend on order.
+    public var wakesReader = true
+    public var wakesWriter = true
 
     /// The most items ever held at once (committed).
     public private(set) var peakOccupancy = 0
@@ -56,16 +63,16 @@ public final class Fifo<Element>: UpdatableChannel {
     public var isBound: Bool { writtenEvent != nil && readEvent != nil }
 
     /// Items the reader may take in this delta cycle.
-    public var readableCount: Int { readable }
+    @inlinable public var readableCount: Int { readable }
     /// Items the writer may add in this delta cycle.
-    public var freeCount: Int { free }
-    public var canRead: Bool { readable > 0 }
-    public var canWrite: Bool { free > 0 }
+    @inlinable public var freeCount: Int { free }
+    @inlinable public var canRead: Bool { readable > 0 }
+    @inlinable public var canWrite: Bool { free > 0 }
 
     /// The oldest committed item, if the reader may take it.
-    public var peek: Element? { readable > 0 ? items.first : nil }
+    @inlinable public var peek: Element? { readable > 0 ? items.first : nil }
 
-    public func read() -> Element {
+    @inlinable public func read() -> Element {
         precondition(readable > 0, "read from empty fifo \(name)")
         readable -= 1
         readsThisDelta += 1
@@ -73,7 +80,7 @@ public final class Fifo<Element>: UpdatableChannel {
         return items.removeFirst()
     }
 
-    public func write(_ item: Element) {
+    @inlinable public func write(_ item: Element) {
         precondition(free > 0, "write to full fifo \(name)")
         free -= 1
         writesThisDelta += 1
@@ -86,12 +93,12 @@ public final class Fifo<Element>: UpdatableChannel {
             readable += writesThisDelta
             totalWritten += writesThisDelta
             writesThisDelta = 0
-            if let writtenEvent { kernel.notify(writtenEvent, after: .zero) }
+            if wakesReader, let writtenEvent { kernel.notify(writtenEvent, after: .zero) }
         }
         if readsThisDelta > 0 {
             free += readsThisDelta
             readsThisDelta = 0
-            if let readEvent { kernel.notify(readEvent, after: .zero) }
+            if wakesWriter, let readEvent { kernel.notify(readEvent, after: .zero) }
         }
         let occupancy = capacity - free
         if occupancy > peakOccupancy { peakOccupancy = occupancy }

@@ -15,9 +15,12 @@ public struct SimulationResult: Sendable {
     /// Kernel work: delta cycles and process evaluations.
     public var deltaCycles: UInt64
     public var evaluations: UInt64
+    /// Off-chip traffic, for designs with a memory system.
+    public var memory: MemoryTraffic?
 
     public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
-                stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64) {
+                stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64,
+                memory: MemoryTraffic? = nil) {
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.arrivals = arrivals
@@ -27,10 +30,36 @@ public struct SimulationResult: Sendable {
         self.statistics = statistics
         self.deltaCycles = deltaCycles
         self.evaluations = evaluations
+        self.memory = memory
     }
 
     public var cycles: Cycles { windowEnd - windowStart }
 
     /// Per-request latency (arrival to completion), in arrival order.
     public var latencies: [Cycles] { zip(arrivals, completions).map { $1 - $0 } }
+}
+
+/// Bytes moved off chip: per tensor class and per channel.
+public struct MemoryTraffic: Sendable, Equatable, Codable {
+    public struct Channel: Sendable, Equatable, Codable {
+        public var name: String
+        public var bytes: Int
+        public var transactions: Int
+        public var busyCycles: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, bytes, transactions
+            case busyCycles = "busy_cycles"
+        }
+    }
+
+    public var kind: String
+    public var bytesByClass: [String: Int]
+    public var channels: [Channel]
+
+    enum CodingKeys: String, CodingKey {
+        case kind
+        case bytesByClass = "bytes_by_class"
+        case channels
+    }
 }

@@ -38,7 +38,7 @@ extension RunReport {
                       bubbleIntervals: Bubbles(BubbleCause.allCases.map { s.ledger.bubbleIntervals[$0.index] }),
                       laneUtilization: s.laneUtilization)
             },
-            memory: .null,
+            memory: try result.memory.map { try JSONValue(encoding: $0) } ?? .null,
             resources: .null,
             statistics: result.statistics + [
                 StatEntry("kernel.process_evaluations", Double(result.evaluations), .events,

@@ -9,7 +9,8 @@ struct Describe: ParsableCommand {
         abstract: "List every component's parameters (with units and defaults) and statistics.")
 
     func run() throws {
-        let schemas: [ComponentSchema] = [HardwareConfig.schema, PipelineNetlist.schema, PipelineStage.schema]
+        let schemas: [ComponentSchema] = [HardwareConfig.schema] + EncoderSchemas.all
+            + [PipelineNetlist.schema, PipelineStage.schema]
         var out = ""
         for (i, schema) in schemas.enumerated() {
             if i > 0 { out += "\n" }

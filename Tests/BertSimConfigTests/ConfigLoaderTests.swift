@@ -17,6 +17,7 @@ func configError(_ yaml: String) -> InputError? {
 let base = """
     name: t
     clock_mhz: 200
+    design: pipeline
     pipeline:
       fifo_depth_items: 2
       stages:
@@ -45,20 +46,20 @@ let base = """
 
     @Test func unknownKeyNamesLineAndField() {
         let e = configError(base + "      bogus_key: 1\n")
-        #expect(e?.line == 8)
+        #expect(e?.line == 9)
         #expect(e?.field == "pipeline.stages[0].bogus_key")
-        #expect(e?.description.hasPrefix("t.yaml:8: pipeline.stages[0].bogus_key: unknown key") == true)
+        #expect(e?.description.hasPrefix("t.yaml:9: pipeline.stages[0].bogus_key: unknown key") == true)
     }
 
     @Test func unknownTopLevelKey() {
-        let e = configError("name: t\nclock_mhz: 1\nclock_ghz: 2\npipeline:\n  stages:\n    - name: a\n")
+        let e = configError("name: t\nclock_mhz: 1\nclock_ghz: 2\ndesign: pipeline\npipeline:\n  stages:\n    - name: a\n")
         #expect(e?.line == 3)
         #expect(e?.field == "clock_ghz")
     }
 
     @Test func wrongTypeIsRejected() {
         let e = configError(base.replacingOccurrences(of: "latency_cycles: 3", with: "latency_cycles: fast"))
-        #expect(e?.line == 7)
+        #expect(e?.line == 8)
         #expect(e?.field == "pipeline.stages[0].latency_cycles")
         #expect(e?.message == "expected an integer cycles, found 'fast'")
     }
@@ -70,19 +71,19 @@ let base = """
 
     @Test func negativeLatencyIsOutOfRange() {
         let e = configError(base.replacingOccurrences(of: "latency_cycles: 3", with: "latency_cycles: -4"))
-        #expect(e?.line == 7)
+        #expect(e?.line == 8)
         #expect(e?.message == "-4 is out of range 0...1000000 cycles")
     }
 
     @Test func missingRequiredKey() {
-        let e = configError("name: t\npipeline:\n  stages:\n    - name: a\n")
+        let e = configError("name: t\ndesign: pipeline\npipeline:\n  stages:\n    - name: a\n")
         #expect(e?.field == "clock_mhz")
         #expect(e?.message == "missing (required)")
     }
 
     @Test func duplicateStageNames() {
         let e = configError(base + "    - name: a\n")
-        #expect(e?.line == 8)
+        #expect(e?.line == 9)
         #expect(e?.field == "pipeline.stages[1].name")
     }
 
@@ -99,7 +100,7 @@ let base = """
     }
 
     @Test func duplicateKey() {
-        let e = configError("name: t\nname: u\nclock_mhz: 1\npipeline:\n  stages:\n    - name: a\n")
+        let e = configError("name: t\nname: u\nclock_mhz: 1\ndesign: pipeline\npipeline:\n  stages:\n    - name: a\n")
         #expect(e?.line != nil)
         #expect(e?.field == "name")
     }
@@ -128,5 +129,84 @@ let base = """
     @Test func clockMustBeWholeKilohertz() {
         let e = configError(base.replacingOccurrences(of: "clock_mhz: 200", with: "clock_mhz: 200.0004"))
         #expect(e?.field == "clock_mhz")
+    }
+}
+
+let encoderYAML = """
+    name: e
+    clock_mhz: 200
+    encoder:
+      pe_array:
+        processing_units: 2
+        pes_per_unit: 4
+        multipliers_per_pe: 8
+      softmax:
+        lanes: 4
+      layernorm:
+        lanes: 8
+      gelu:
+        lanes: 8
+      memory:
+        bandwidth_mb_per_s: 3200
+        latency_ns: 52
+        axi_width_bits: 128
+      buffers:
+        io_kib: 64
+        weight_kib: 4
+        intermediate_kib: 256
+        parameter_kib: 4
+
+    """
+
+@Suite struct EncoderConfigTests {
+    @Test func encoderIsTheDefaultDesignAndNanosecondsBecomeCycles() throws {
+        let c = try ConfigLoader.parse(encoderYAML, file: "e.yaml")
+        guard case .encoder(let e) = c.design else {
+            Issue.record("not an encoder")
+            return
+        }
+        #expect(e.peArray.lanes == 8)
+        #expect(e.precision == .init(weightBits: 4, activationBits: 8, biasBits: 32))
+        #expect(e.memory.latencyCycles == 11)       // ⌈52 ns × 200 MHz⌉ = ⌈10.4⌉
+        #expect(e.memory.axiWidthBytes == 16)
+        #expect(e.memory.maxOutstanding == 8)
+        #expect(e.softmax.middleLatency == 8)
+        #expect(e.gelu.middleLatency == 0)
+    }
+
+    @Test func unknownKeyInASection() {
+        let e = configError(encoderYAML.replacingOccurrences(of: "    lanes: 4\n", with: "    lanes: 4\n    turbo: 1\n"))
+        #expect(e?.field == "encoder.softmax.turbo")
+        #expect(e?.line == 10)
+    }
+
+    @Test func gluHasNoMiddleLatency() {
+        let e = configError(encoderYAML.replacingOccurrences(
+            of: "  gelu:\n    lanes: 8\n", with: "  gelu:\n    lanes: 8\n    middle_latency_cycles: 3\n"))
+        #expect(e?.field == "encoder.gelu.middle_latency_cycles")
+    }
+
+    @Test func oddMultipliersAreRejected() {
+        let e = configError(encoderYAML.replacingOccurrences(of: "multipliers_per_pe: 8", with: "multipliers_per_pe: 7"))
+        #expect(e?.field == "encoder.pe_array.multipliers_per_pe")
+        #expect(e?.line == 7)
+        #expect(e?.message.contains("even") == true)
+    }
+
+    @Test func missingSection() {
+        let e = configError(encoderYAML.replacingOccurrences(of: "  gelu:\n    lanes: 8\n", with: ""))
+        #expect(e?.field == "encoder.gelu")
+        #expect(e?.message == "missing (required)")
+    }
+
+    @Test func zeroLanesAndABadAXIWidth() {
+        #expect(configError(encoderYAML.replacingOccurrences(of: "lanes: 4", with: "lanes: 0"))?.field == "encoder.softmax.lanes")
+        #expect(configError(encoderYAML.replacingOccurrences(of: "axi_width_bits: 128", with: "axi_width_bits: 100"))?.field
+            == "encoder.memory.axi_width_bits")
+    }
+
+    @Test func sectionOfTheOtherDesign() {
+        let e = configError(encoderYAML + "pipeline:\n  stages:\n    - name: a\n")
+        #expect(e?.field == "pipeline")
     }
 }

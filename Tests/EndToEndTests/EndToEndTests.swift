@@ -64,7 +64,7 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
 @Suite struct SimulateTests {
     @Test func jsonReportHasTheContractKeysAndTheBubbleIdentity() throws {
         let r = try bertsim(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml",
-                             "--kernel", "native", "--format", "json", "--limit", "200"])
+                             "--kernel", "native", "--format", "json", "--limit", "6"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try json(r.stdout)
         #expect(report["schema_version"] as? Int == 1)
@@ -73,7 +73,7 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
         #expect((config["hash"] as? String)?.count == 16)
         #expect(config["resolved"] is [String: Any])
         let workload = try #require(report["workload"] as? [String: Any])
-        #expect(workload["requests"] as? Int == 200)
+        #expect(workload["requests"] as? Int == 6)
         let totals = try #require(report["totals"] as? [String: Any])
         let cycles = try #require(totals["cycles"] as? Int)
         #expect(cycles > 0)
@@ -82,7 +82,9 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
         let latency = try #require(report["latency"] as? [String: Any])
         for k in ["mean_ms", "p50_ms", "p90_ms", "p99_ms", "max_ms"] { #expect(latency[k] is Double, "\(k)") }
         let stages = try #require(report["stages"] as? [[String: Any]])
-        #expect(stages.count == 3)
+        #expect(stages.map { $0["name"] as? String } == [
+            "pe_array", "softmax", "layernorm", "gelu", "dma_read", "dma_write", "channel0",
+        ])
         for s in stages {
             let bubbles = try #require(s["bubbles"] as? [String: Int])
             #expect(Set(bubbles.keys) == Set(causes))
@@ -92,7 +94,11 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
             #expect(elapsed == cycles)
             #expect(s["lane_utilization"] is Double)
         }
-        #expect(report.keys.contains("memory"))
+        let memory = try #require(report["memory"] as? [String: Any])
+        let bytes = try #require(memory["bytes_by_class"] as? [String: Int])
+        // 6 requests × 12 layers of BERT-base weights at 4 bits: 6 × 12 × (4·768² + 2·768·3072) / 2.
+        #expect(bytes["weights"] == 6 * 12 * (4 * 768 * 768 + 2 * 768 * 3072) / 2)
+        #expect(bytes["activations_in"] == bytes["activations_out"])
         #expect(report.keys.contains("resources"))
     }
 
@@ -106,8 +112,8 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
         #expect(!a.stdout.contains("wall"))
     }
 
-    @Test func textReportOnTheFullDefaultTrace() throws {
-        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml", "--kernel", "native"])
+    @Test func textReportOnTheFullTraceOfTheSkeletonPipeline() throws {
+        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", Paths.fixture("pipeline.yaml"), "--kernel", "native"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("8,741 requests"))
         for c in causes { #expect(r.stdout.contains(c)) }
@@ -117,7 +123,7 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
     @Test func vcdIsWritten() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("e2e-\(UUID()).vcd").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let r = try bertsim(["simulate", Paths.fixture("small.trace"), "--config", "hw-configs/default.yaml",
+        let r = try bertsim(["simulate", Paths.fixture("small.trace"), "--config", Paths.fixture("pipeline.yaml"),
                              "--kernel", "native", "--vcd", path])
         #expect(r.status == 0, "\(r.stderr)")
         let vcd = try String(contentsOfFile: path, encoding: .utf8)
@@ -145,7 +151,7 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
 
     @Test func unknownConfigKey() throws {
         let f = Paths.fixture("unknown-key.yaml")
-        try expectBadInput(simulate(config: f), "\(f):7: pipeline.stages[0].turbo: unknown key")
+        try expectBadInput(simulate(config: f), "\(f):8: pipeline.stages[0].turbo: unknown key")
     }
 
     @Test func wrongConfigType() throws {
@@ -155,7 +161,7 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
 
     @Test func negativeLatency() throws {
         let f = Paths.fixture("negative-latency.yaml")
-        try expectBadInput(simulate(config: f), "\(f):7: pipeline.stages[0].latency_cycles: -1 is out of range")
+        try expectBadInput(simulate(config: f), "\(f):8: pipeline.stages[0].latency_cycles: -1 is out of range")
     }
 
     @Test func missingConfigFile() throws {
@@ -170,6 +176,15 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
     @Test func binaryTrace() throws {
         let f = Paths.fixture("binary.trace")
         try expectBadInput(simulate(trace: f, config: "hw-configs/default.yaml"), "\(f):4: binary data")
+    }
+
+    /// A design whose I/O buffer cannot hold one sequence of the trace: rejected with the
+    /// buffer's line, its need and its capacity.
+    @Test func bufferTooSmallForTheTrace() throws {
+        let f = Paths.fixture("small-io-buffer.yaml")
+        try expectBadInput(simulate(config: f),
+                           "\(f):45: encoder.buffers.io_kib: 16 KiB is too small: two 13×768 activation blocks "
+                           + "(layer input and LayerNorm output) need 19.5 KiB for one sequence of 13 tokens")
     }
 
     @Test func badFlags() throws {

@@ -1,0 +1,26 @@
+import BertSimCore
+import BertSimModels
+
+/// The `encoder:` section's own schema: which sub-sections it holds.
+public enum EncoderSchemas {
+    public static let encoder = ComponentSchema(
+        name: "encoder",
+        summary: "The FQ-BERT-style encoder accelerator (docs/encoder-timing.md); each key is a section.",
+        parameters: [
+            ParameterSpec("precision", .text, default: "", "Bit widths (optional: W4/A8/int32 bias)"),
+            ParameterSpec("pe_array", .text, "The processing array"),
+            ParameterSpec("softmax", .text, "The softmax unit"),
+            ParameterSpec("layernorm", .text, "The LayerNorm unit"),
+            ParameterSpec("gelu", .text, "The GELU unit"),
+            ParameterSpec("memory", .text, "Off-chip memory channels"),
+            ParameterSpec("buffers", .text, "On-chip buffers"),
+        ],
+        statistics: [])
+
+    /// Every schema of the encoder design, for `bertsim describe`.
+    public static let all: [ComponentSchema] = [
+        encoder, EncoderConfig.Precision.schema, EncoderConfig.PEArray.schema, EncoderConfig.SpecialUnit.softmaxSchema,
+        EncoderConfig.SpecialUnit.layerNormSchema, EncoderConfig.SpecialUnit.geluSchema, EncoderConfig.Memory.schema,
+        EncoderConfig.Buffers.schema,
+    ]
+}

@@ -1,0 +1,85 @@
+import BertSimCore
+
+/// A compute unit of the encoder (PE array, softmax, LayerNorm, GELU): runs its program in
+/// order, one task at a time (docs/encoder-timing.md §2, §7).
+///
+/// ## Timing model
+/// A task starts at the first cycle t at which the unit is free and every dependency is met;
+/// it occupies the unit for its `issue` cycles, and its results are usable `latency` cycles
+/// after that (both known at issue and posted on the board). While not issuing, each cycle is
+/// a bubble with the cause of the next task's first unmet dependency.
+final class ComputeUnit: SimProcess {
+    let unit: EncoderUnit
+    private let kernel: any SimKernel
+    private let jobs: JobTable
+    private let board: TaskBoard
+    private let resolver: DependencyResolver
+    private let layers: Int
+    private var timer: EventID!
+    private var busyTrace: TraceID?
+    private var subscriber = 0
+    var cursor = ProgramCursor()
+    private var busyUntil = 0
+    private(set) var ledger: ActivityLedger
+    private(set) var statistics = UnitStatistics()
+    /// What the unit waits for now, formatted only for deadlock reports.
+    private var waitingFor: (TaskKind, TaskKey, BubbleCause)?
+    var waiting: String? { waitingFor.map { "\($0.0.label) of \($0.1) waits (\($0.2.rawValue))" } }
+
+    init(_ unit: EncoderUnit, kernel: any SimKernel, jobs: JobTable, board: TaskBoard, resolver: DependencyResolver,
+         windowStart: Cycle, recordsIntervals: Bool) {
+        self.unit = unit
+        self.kernel = kernel
+        self.jobs = jobs
+        self.board = board
+        self.resolver = resolver
+        layers = resolver.layers
+        ledger = ActivityLedger(start: windowStart, recordsIntervals: recordsIntervals)
+        let process = kernel.addProcess(unit.stageName, self)
+        timer = kernel.addEvent("\(unit.stageName).timer", triggering: process)
+        subscriber = board.subscribe(process, name: unit.stageName)
+        if kernel.isTracing { busyTrace = kernel.addTrace("\(unit.stageName).busy", width: 1) }
+        kernel.notify(timer, after: .zero)
+    }
+
+    private func enter(_ activity: Activity, at time: Int) {
+        ledger.enter(activity, at: Cycle(max(time, ledger.windowStart.value)))
+    }
+
+    func evaluate() {
+        let now = kernel.now.value
+        if busyUntil > now { return }
+        guard let (job, task, key) = cursor.current(unit, jobs: jobs, layers: layers) else {
+            waitingFor = nil
+            board.setInterested(subscriber, false)   // the trace has no more jobs
+            enter(.bubble(.starved), at: now)
+            if let busyTrace { kernel.setTrace(busyTrace, 0) }
+            return
+        }
+        switch resolver.readiness(task, key, job, now: now) {
+        case .ready:
+            let issue = task.cost.issue
+            busyUntil = now + issue
+            board.post(job, key, issueEnd: Cycle(busyUntil), done: Cycle(busyUntil + task.cost.latency))
+            enter(.busy, at: now)
+            if task.usefulIssue < issue { enter(.bubble(.padding), at: now + task.usefulIssue) }
+            statistics.tasks += 1
+            statistics.work += task.cost.work
+            statistics.laneSlots += task.cost.laneSlots
+            cursor.advance()
+            waitingFor = nil
+            if let busyTrace { kernel.setTrace(busyTrace, 1) }
+            board.setInterested(subscriber, false)
+            kernel.notify(timer, after: Cycles(issue))
+        case .wait(let cause, let until):
+            waitingFor = (task.kind, key, cause)
+            enter(.bubble(cause), at: now)
+            if let busyTrace { kernel.setTrace(busyTrace, 0) }
+            board.setInterested(subscriber, until == nil)
+            if let until { kernel.notify(timer, after: Cycles(until - now)) }
+        }
+    }
+
+    /// Closes the accounting window at `end`.
+    func finishLedger(at end: Cycle) { ledger.finish(at: end) }
+}

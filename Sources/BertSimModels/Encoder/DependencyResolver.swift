@@ -1,0 +1,50 @@
+import BertSimCore
+
+/// Decides whether a task may start at a cycle, and if not, why (docs/encoder-timing.md §3,
+/// §7): the first unmet dependency, in the plan's order, gives the bubble cause and the cycle
+/// it will be met, if that is known yet.
+struct DependencyResolver {
+    let jobs: JobTable
+    let board: TaskBoard
+    let layers: Int
+    let weightSlots: Int
+
+    enum Readiness: Equatable {
+        case ready
+        /// Waiting; `until` is when the blocking dependency is met, nil while unknown.
+        case wait(BubbleCause, until: Int?)
+    }
+
+    func readiness(_ task: PlannedTask, _ key: TaskKey, _ job: EncoderJob, now: Int) -> Readiness {
+        for dependency in task.dependencies {
+            let (time, cause) = resolve(dependency, key, job)
+            if let time, time <= now { continue }
+            return .wait(cause, until: time)
+        }
+        return .ready
+    }
+
+    /// When `dependency` is met (nil: not known yet) and the cause while it is not.
+    func resolve(_ dependency: Dependency, _ key: TaskKey, _ job: EncoderJob) -> (Int?, BubbleCause) {
+        switch dependency {
+        case .done(let unit, let offset, let index):
+            let t = board.times(job, layer: key.layer + offset, unit: unit, index: index).done
+            return (t, unit.isTransfer ? .memory : .dependency)
+        case .jobReady:
+            return (job.ready.value, .starved)
+        case .previousJobDone:
+            guard key.job > 0, let previous = jobs.job(key.job - 1) else { return (0, .dependency) }
+            let t = board.times(previous, layer: layers - 1, unit: .layerNorm, index: JobPlan.ln2Index).done
+            return (t, .dependency)
+        case .weightSlot(let tile):
+            let perJob = layers * job.plan.weightTilesPerLayer
+            let previous = (key.job * layers + key.layer) * job.plan.weightTilesPerLayer + tile - weightSlots
+            if previous < 0 { return (0, .blocked) }
+            let (j, rest) = previous.quotientAndRemainder(dividingBy: perJob)
+            let (layer, t) = rest.quotientAndRemainder(dividingBy: job.plan.weightTilesPerLayer)
+            guard let user = j == key.job ? job : jobs.job(j) else { return (nil, .blocked) }
+            let pe = user.plan.peIndexOfWeightTile[t]
+            return (board.times(user, layer: layer, unit: .peArray, index: pe).issueEnd, .blocked)
+        }
+    }
+}

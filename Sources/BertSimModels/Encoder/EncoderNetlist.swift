@@ -1,0 +1,139 @@
+import BertSimCore
+import BertSimWorkload
+
+/// The FQ-BERT-style encoder accelerator (docs/encoder-timing.md): PE array, softmax,
+/// LayerNorm and GELU units, two DMA engines and the memory channels, driven by the jobs of
+/// the padded scheduler and a shared task board. Wiring happens here and nowhere else.
+public final class EncoderNetlist {
+    public let model: ModelSpec
+    public let config: EncoderConfig
+    public let clock: Clock
+    public let kernel: any SimKernel
+    public let jobs: JobTable
+    let board: TaskBoard
+    let units: [ComputeUnit]
+    let engines: [DMAEngine]
+    let channels: [MemoryChannel]
+    let monitor: CompletionMonitor
+    public let weightSlots: Int
+    private let windowStart: Cycle
+
+    /// Builds the netlist on `kernel`. Throws if the design cannot hold one weight tile or the
+    /// parameters.
+    public init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int? = nil,
+                kernel: any SimKernel, recordsIntervals: Bool = false,
+                stream: @escaping () throws -> Request?) throws(DesignError) {
+        self.model = model
+        self.config = config
+        self.clock = clock
+        self.kernel = kernel
+        let buffers = BufferPlan(model: model, config: config)
+        try buffers.checkFixed()
+        let slots = buffers.weightSlots
+        weightSlots = slots
+        let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, stream: stream)
+        self.jobs = jobs
+        let windowStart = jobs.job(0)?.arrivals.first ?? .zero
+        self.windowStart = windowStart
+        jobs.onError = { [kernel] in kernel.stop() }
+        let board = TaskBoard(kernel: kernel)
+        self.board = board
+        let resolver = DependencyResolver(jobs: jobs, board: board, layers: model.layers, weightSlots: slots)
+        units = [EncoderUnit.peArray, .softmax, .layerNorm, .gelu].map {
+            ComputeUnit($0, kernel: kernel, jobs: jobs, board: board, resolver: resolver, windowStart: windowStart,
+                        recordsIntervals: recordsIntervals)
+        }
+        let memory = config.memory
+        let readQueues = (0..<memory.channels).map {
+            Fifo<Transaction>("channel\($0).reads", capacity: memory.maxOutstanding, kernel: kernel)
+        }
+        let writeQueues = (0..<memory.channels).map {
+            Fifo<Transaction>("channel\($0).writes", capacity: memory.maxOutstanding, kernel: kernel)
+        }
+        engines = [
+            DMAEngine(.dmaRead, kernel: kernel, jobs: jobs, board: board, resolver: resolver, queues: readQueues,
+                      burstBytes: memory.burstBytes, windowStart: windowStart, recordsIntervals: recordsIntervals),
+            DMAEngine(.dmaWrite, kernel: kernel, jobs: jobs, board: board, resolver: resolver, queues: writeQueues,
+                      burstBytes: memory.burstBytes, windowStart: windowStart, recordsIntervals: recordsIntervals),
+        ]
+        channels = (0..<memory.channels).map { c in
+            MemoryChannel("channel\(c)", kernel: kernel, board: board, reads: readQueues[c], writes: writeQueues[c],
+                          latency: memory.latencyCycles, maxOutstanding: memory.maxOutstanding,
+                          dataCycles: { config.dataCycles(bytes: $0, clock: clock) },
+                          windowStart: windowStart, recordsIntervals: recordsIntervals)
+        }
+        monitor = CompletionMonitor(kernel: kernel, jobs: jobs, board: board, layers: model.layers)
+        let units = self.units, engines = self.engines
+        monitor.prune = { [jobs] completed in
+            // No unit refers to jobs more than two behind the slowest cursor.
+            let slowest = min(completed, (units.map(\.cursor.job) + engines.map(\.cursor.job)).min() ?? 0)
+            jobs.prune(below: slowest - 2)
+        }
+        for q in readQueues + writeQueues { precondition(q.isBound, "queue \(q.name) is not connected at both ends") }
+    }
+
+    /// Runs the trace to the end and reports.
+    public func run() throws -> SimulationResult {
+        if let error = jobs.error { throw error }
+        _ = try kernel.run()
+        if let error = jobs.error { throw error }
+        guard monitor.allDone, let end = monitor.lastDone else {
+            var held: [String] = []
+            for u in units { if let w = u.waiting { held.append(w) } }
+            for e in engines { if let w = e.waiting { held.append(w) } }
+            throw SimulationError(.deadlock, "nothing can move at cycle \(kernel.now.value) with jobs \(monitor.nextJob)…\(jobs.formed - 1) unfinished"
+                + (held.isEmpty ? "" : ": " + held.joined(separator: "; ")))
+        }
+        for u in units { u.finishLedger(at: end) }
+        for e in engines { e.finishLedger(at: end) }
+        for c in channels { c.finish(at: end) }
+        let count = jobs.requestsRead
+        let arrivals = (0..<count).map { monitor.arrivals[$0]! }
+        let completions = (0..<count).map { monitor.completions[$0]! }
+        var stages = units.map { StageSummary(name: $0.unit.stageName, ledger: $0.ledger, laneUtilization: $0.statistics.laneUtilization) }
+        stages += engines.map { StageSummary(name: $0.unit.stageName, ledger: $0.ledger, laneUtilization: 1) }
+        stages += channels.map { c in
+            StageSummary(name: c.name, ledger: c.ledger, laneUtilization: c.busyCycles == 0 ? 0 :
+                Double(c.bytes) / Double(c.busyCycles * config.memory.axiWidthBytes))
+        }
+        return SimulationResult(
+            windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
+            stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
+            memory: memoryTraffic())
+    }
+
+    private func statistics() -> [StatEntry] {
+        var s: [StatEntry] = [
+            StatEntry("encoder.jobs", jobs.formed, .count, "Jobs (sub-batches) run"),
+            StatEntry("encoder.weight_slots", weightSlots, .count, "Weight-buffer slots (⌊capacity ÷ largest tile⌋)"),
+        ]
+        for u in units {
+            let p = "encoder.\(u.unit.stageName)"
+            s.append(StatEntry("\(p).tasks", u.statistics.tasks, .count, "Tasks issued"))
+            s.append(StatEntry("\(p).work", u.statistics.work, .count,
+                               u.unit == .peArray ? "Multiply-accumulates (including pad tokens)" : "Elements processed (including pad tokens)"))
+            s.append(StatEntry("\(p).lane_utilization", u.statistics.laneUtilization, .ratio, "Work ÷ lane-slots while issuing"))
+        }
+        for e in engines {
+            let p = "encoder.\(e.unit.stageName)"
+            s.append(StatEntry("\(p).transfers", e.statistics.tasks, .count, "Transfers"))
+            s.append(StatEntry("\(p).transactions", e.statistics.transactions, .count, "Transactions (bursts)"))
+        }
+        for c in channels {
+            s.append(StatEntry("encoder.\(c.name).bytes", c.bytes, .bytes, "Bytes moved"))
+            s.append(StatEntry("encoder.\(c.name).transactions", c.transactions, .count, "Transactions served"))
+        }
+        return s
+    }
+
+    private func memoryTraffic() -> MemoryTraffic {
+        var byClass: [String: Int] = [:]
+        for (i, c) in ByteClass.allCases.enumerated() {
+            byClass[c.rawValue] = engines.reduce(0) { $0 + $1.statistics.bytes[i] }
+        }
+        return MemoryTraffic(
+            kind: config.memory.kind, bytesByClass: byClass,
+            channels: channels.map { .init(name: $0.name, bytes: $0.bytes, transactions: $0.transactions, busyCycles: $0.busyCycles) })
+    }
+}
+

@@ -1,0 +1,101 @@
+import BertSimCore
+import BertSimWorkload
+
+/// Forms the padded scheduler's jobs from the trace, on demand and in trace order, and keeps
+/// only the few a simulation still refers to (docs/encoder-timing.md §2, §6).
+///
+/// Open arrivals: each request is a job of one sequence, padded to nothing. Closed batches of
+/// B: each batch is padded to its longest sequence and split into sub-batches of the largest
+/// size that fits the buffers; every sub-batch is ready when the batch's last request arrives.
+/// Jobs are formed when a unit first asks for them; forming reads the trace and nothing else,
+/// so when that happens does not change any result.
+public final class JobTable {
+    public let model: ModelSpec
+    public let config: EncoderConfig
+    public let clock: Clock
+    /// Closed batch size; nil for open arrivals.
+    public let batch: Int?
+    /// Pad every sequence to this length instead of each batch's longest (`--pad-to`).
+    public let padTo: Int?
+    private let stream: () throws -> Request?
+    private let buffers: BufferPlan
+    private var jobs: [Int: EncoderJob] = [:]
+    private var plans: [JobShape: JobPlan] = [:]
+    public private(set) var formed = 0
+    public private(set) var exhausted = false
+    public private(set) var requestsRead = 0
+    public private(set) var tokens = 0
+    /// The first error (a malformed trace line or a design that cannot hold a job).
+    public private(set) var error: (any Error)?
+    /// Called when an error stops job formation.
+    var onError: () -> Void = {}
+
+    public init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int? = nil,
+                stream: @escaping () throws -> Request?) {
+        self.model = model
+        self.config = config
+        self.clock = clock
+        self.batch = batch
+        self.padTo = padTo
+        self.stream = stream
+        buffers = BufferPlan(model: model, config: config)
+    }
+
+    /// Job `j`, forming it (and those before it) if needed; nil past the end of the trace.
+    public func job(_ j: Int) -> EncoderJob? {
+        while formed <= j && !exhausted && error == nil { formNext() }
+        return jobs[j]
+    }
+
+    /// Forgets jobs before `j`.
+    public func prune(below j: Int) {
+        for k in jobs.keys where k < j { jobs[k] = nil }
+        if plans.count > 4096 { plans.removeAll(keepingCapacity: true) }
+    }
+
+    private func fail(_ e: any Error) {
+        error = e
+        exhausted = true
+        onError()
+    }
+
+    private func formNext() {
+        var group: [(index: Int, request: Request)] = []
+        do {
+            while group.count < (batch ?? 1), let r = try stream() {
+                group.append((requestsRead, r))
+                requestsRead += 1
+                tokens += r.tokens
+            }
+        } catch {
+            fail(error)
+            return
+        }
+        guard !group.isEmpty else {
+            exhausted = true
+            return
+        }
+        let longest = group.map(\.request.tokens).max()!
+        let lp = max(longest, padTo ?? 0)
+        let arrivals = group.map { clock.cycle(atNanoseconds: $0.request.arrivalNs) }
+        let ready = arrivals.max()!
+        let perJob: Int
+        do {
+            perJob = try buffers.maxSequences(paddedLength: lp, limit: group.count)
+        } catch {
+            fail(error)
+            return
+        }
+        var start = 0
+        while start < group.count {
+            let part = Array(group[start..<min(start + perJob, group.count)])
+            let shape = JobShape(lengths: part.map(\.request.tokens), paddedLength: lp)
+            let plan = plans[shape] ?? JobPlan(model: model, config: config, shape: shape)
+            plans[shape] = plan
+            jobs[formed] = EncoderJob(index: formed, plan: plan, ready: ready, requests: part.map(\.index),
+                                      arrivals: Array(arrivals[start..<start + part.count]), layers: model.layers)
+            formed += 1
+            start += perJob
+        }
+    }
+}

@@ -1,0 +1,92 @@
+/// The units that run tasks (docs/encoder-timing.md §2). Memory channels serve the two DMA
+/// engines and are not task units.
+public enum EncoderUnit: Int, CaseIterable, Sendable, Codable {
+    case peArray, softmax, layerNorm, gelu, dmaRead, dmaWrite
+
+    /// The stage name in reports.
+    public var stageName: String {
+        switch self {
+        case .peArray: "pe_array"
+        case .softmax: "softmax"
+        case .layerNorm: "layernorm"
+        case .gelu: "gelu"
+        case .dmaRead: "dma_read"
+        case .dmaWrite: "dma_write"
+        }
+    }
+
+    public var isTransfer: Bool { self == .dmaRead || self == .dmaWrite }
+}
+
+/// Which pseudo-layer of a job a task list belongs to: the job's input transfer comes before
+/// layer 0, its output transfer after the last layer.
+public enum LayerKind: Int, CaseIterable, Sendable {
+    case before, first, other, after
+}
+
+/// Tensor classes whose bytes are counted.
+public enum ByteClass: String, CaseIterable, Sendable, Codable {
+    case weights, biases, params
+    case activationsIn = "activations_in"
+    case activationsOut = "activations_out"
+}
+
+/// What a task waits for (docs/encoder-timing.md §3).
+public enum Dependency: Hashable, Sendable {
+    /// Another task of the same job: `layerOffset` relative to the task's layer (0 or −1).
+    case done(EncoderUnit, layerOffset: Int, index: Int)
+    /// The job's requests have all arrived.
+    case jobReady
+    /// The previous job's last `ln2` (the I/O buffer is reused).
+    case previousJobDone
+    /// The weight slot of this layer's weight tile `tile` is free: the PE tile that used the
+    /// slot S tiles earlier has finished issuing.
+    case weightSlot(tile: Int)
+}
+
+/// What a task is, for timelines and statistics.
+public enum TaskKind: Hashable, Sendable {
+    case gemm(name: String, pair: Int?, group: Int)
+    case softmax(pair: Int)
+    case layerNorm(Int)
+    case gelu(group: Int)
+    case transfer(String)
+
+    public var label: String {
+        switch self {
+        case .gemm(let name, let pair, let group): pair.map { "\(name)[\($0)].\(group)" } ?? "\(name)[\(group)]"
+        case .softmax(let pair): "softmax[\(pair)]"
+        case .layerNorm(let n): "ln\(n)"
+        case .gelu(let group): "gelu[\(group)]"
+        case .transfer(let name): name
+        }
+    }
+}
+
+/// One task of a layer's plan: its unit, cost, dependencies and, for transfers, bytes.
+/// Immutable and shared (a reference, so handing it around costs no copies).
+public final class PlannedTask: Sendable {
+    public let kind: TaskKind
+    /// Compute tasks: issue cycles, latency, useful-token busy cycles (the rest is padding),
+    /// work and lane-slots. Transfers: zero.
+    public let cost: TaskCost
+    public let usefulIssue: Int
+    public let dependencies: [Dependency]
+    /// Transfers: bytes per class, in transfer order.
+    public let bytes: [(ByteClass, Int)]
+    /// The layer's weight tile this task loads (DMA) or uses (PE), if any.
+    public let weightTile: Int?
+
+    public init(kind: TaskKind, cost: TaskCost = TaskCost(issue: 0, latency: 0, work: 0, laneSlots: 0), usefulIssue: Int = 0,
+                dependencies: [Dependency], bytes: [(ByteClass, Int)] = [], weightTile: Int? = nil) {
+        self.kind = kind
+        self.cost = cost
+        self.usefulIssue = usefulIssue
+        self.dependencies = dependencies
+        self.bytes = bytes
+        self.weightTile = weightTile
+    }
+
+    public var totalBytes: Int { bytes.reduce(0) { $0 + $1.1 } }
+
+}

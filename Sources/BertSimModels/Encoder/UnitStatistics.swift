@@ -1,0 +1,14 @@
+import BertSimCore
+
+/// What a unit did: tasks, useful work, lane-slots offered, and transfers' bytes.
+public struct UnitStatistics: Sendable, Equatable {
+    public var tasks = 0
+    public var work = 0
+    public var laneSlots = 0
+    public var bytes = [Int](repeating: 0, count: ByteClass.allCases.count)
+    public var transactions = 0
+
+    public init() {}
+
+    public var laneUtilization: Double { laneSlots == 0 ? 0 : Double(work) / Double(laneSlots) }
+}
