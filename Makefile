@@ -2,7 +2,7 @@
 # config; `make test` sets up and runs every test. See README.md.
 SWIFT   ?= swift
 RELEASE := .build/release/bertsim
-TRACE   ?= traces/sst2.trace
+TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
 .PHONY: all setup build run test check-full bench clean
@@ -35,7 +35,9 @@ bench: setup
 	g++ -O2 -std=c++17 Benchmarks/systemc-raw/raw.cpp $$(pkg-config --cflags --libs systemc) -o .build/bench/systemc-raw
 	.build/release/bertsim-bench kernel --processes 1
 	.build/release/bertsim-bench kernel --processes 64
+	.build/release/bertsim-bench encoder
 	.build/release/bertsim-bench trace-read --requests 100000
+	.build/release/bertsim-bench encoder
 	.build/release/bertsim-bench trace-read --requests 1000000
 
 clean:

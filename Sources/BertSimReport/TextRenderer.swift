@@ -1,4 +1,5 @@
 import BertSimCore
+import BertSimModels
 import Foundation
 
 /// Renders a report for people: a summary, latency, and a per-stage table of busy cycles and
@@ -16,7 +17,7 @@ public enum TextRenderer {
         let t = r.totals
         line("cycles          \(group(t.cycles))  (first arrival to last completion, \(fixed(t.clockMhz, 1)) MHz)")
         line("latency         \(fixed(t.latencyMs, 3)) ms")
-        line("throughput      \(fixed(t.throughputPerS, 1)) requests/s")
+        line("throughput      \(fixed(t.throughputPerS, 1)) requests/s, \(fixed(Double(t.tokens) / max(t.latencyMs, 1e-9) * 1000, 0)) tokens/s")
         if let e = t.energyMj { line("energy          \(fixed(e, 3)) mJ") }
         let l = r.latency
         line("request latency mean \(fixed(l.meanMs, 3)) · p50 \(fixed(l.p50Ms, 3)) · p90 \(fixed(l.p90Ms, 3)) · p99 \(fixed(l.p99Ms, 3)) · max \(fixed(l.maxMs, 3)) ms")
@@ -29,6 +30,18 @@ public enum TextRenderer {
         }
         out += table(rows, rightAligned: Set(1..<(rows[0].count)))
         line("(cycles; util = busy ÷ elapsed; lanes = useful lane-slots ÷ lane-slots while busy)")
+        if let memory = try? JSONDecoder().decode(MemoryTraffic.self, from: JSONEncoder().encode(r.memory)) {
+            line()
+            let classes = memory.bytesByClass.sorted { $0.key < $1.key }.filter { $0.value > 0 }
+            line("memory (\(memory.kind))  " + classes.map { "\($0.key) \(bytes($0.value))" }.joined(separator: " · "))
+            if let overlap = r.statistics.first(where: { $0.name == "encoder.overlap" }) {
+                line("  load/compute overlap \(percent(overlap.value)): share of off-chip data time hidden behind PE array work")
+            }
+            for c in memory.channels {
+                let share = r.totals.cycles == 0 ? 0 : Double(c.busyCycles) / Double(r.totals.cycles)
+                line("  \(c.name)  \(bytes(c.bytes)) in \(group(c.transactions)) transactions, data on the bus \(percent(share)) of the time")
+            }
+        }
         if !r.notes.isEmpty {
             line()
             for n in r.notes { line("note: \(n)") }
@@ -58,6 +71,18 @@ public enum TextRenderer {
             out.append(ch)
         }
         return (n < 0 ? "-" : "") + out
+    }
+
+    /// 36,238,336 → "36.2 MB" (decimal units).
+    public static func bytes(_ n: Int) -> String {
+        let units = ["B", "kB", "MB", "GB", "TB"]
+        var x = Double(n)
+        var u = 0
+        while x >= 1000 && u < units.count - 1 {
+            x /= 1000
+            u += 1
+        }
+        return u == 0 ? "\(n) B" : String(format: "%.1f %@", x, units[u])
     }
 
     public static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

@@ -16,6 +16,8 @@ struct DependencyResolver {
     }
 
     func readiness(_ task: PlannedTask, _ key: TaskKey, _ job: EncoderJob, now: Int) -> Readiness {
+        // A unit whose next task belongs to a job that has not arrived has nothing to do.
+        if job.ready.value > now { return .wait(.starved, until: job.ready.value) }
         for dependency in task.dependencies {
             let (time, cause) = resolve(dependency, key, job)
             if let time, time <= now { continue }
@@ -36,6 +38,15 @@ struct DependencyResolver {
             guard key.job > 0, let previous = jobs.job(key.job - 1) else { return (0, .dependency) }
             let t = board.times(previous, layer: layers - 1, unit: .layerNorm, index: JobPlan.ln2Index).done
             return (t, .dependency)
+        case .parameterSlot:
+            let previous = key.job * layers + key.layer - 2
+            if previous < 0 { return (0, .blocked) }
+            let (j, layer) = previous.quotientAndRemainder(dividingBy: layers)
+            guard let user = j == key.job ? job : jobs.job(j) else { return (nil, .blocked) }
+            return (board.times(user, layer: layer, unit: .layerNorm, index: JobPlan.ln2Index).done, .blocked)
+        case .previousJobOutput:
+            guard key.job > 0, let previous = jobs.job(key.job - 1) else { return (0, .memory) }
+            return (board.times(previous, layer: layers, unit: .dmaWrite, index: 0).done, .memory)
         case .weightSlot(let tile):
             let perJob = layers * job.plan.weightTilesPerLayer
             let previous = (key.job * layers + key.layer) * job.plan.weightTilesPerLayer + tile - weightSlots

@@ -107,6 +107,10 @@ public final class EncoderNetlist {
             StatEntry("encoder.jobs", jobs.formed, .count, "Jobs (sub-batches) run"),
             StatEntry("encoder.weight_slots", weightSlots, .count, "Weight-buffer slots (⌊capacity ÷ largest tile⌋)"),
         ]
+        let dataCycles = channels.reduce(0) { $0 + $1.busyCycles }
+        let exposed = units[0].ledger.bubbles(.memory).count
+        s.append(StatEntry("encoder.overlap", dataCycles == 0 ? 1 : 1 - min(1, Double(exposed) / Double(dataCycles)), .ratio,
+                           "Share of off-chip data time hidden behind PE array work: 1 − PE memory bubbles ÷ data cycles"))
         for u in units {
             let p = "encoder.\(u.unit.stageName)"
             s.append(StatEntry("\(p).tasks", u.statistics.tasks, .count, "Tasks issued"))

@@ -110,7 +110,7 @@ private struct LayerBuilder {
         let h = model.hidden, f = model.ffn, d = model.headSize, heads = model.heads
         let lp = shape.paddedLength
         let rows = shape.rows
-        add(.dmaRead, PlannedTask(kind: .transfer("params"), dependencies: [],
+        add(.dmaRead, PlannedTask(kind: .transfer("params"), dependencies: [.parameterSlot],
                                   bytes: [(.params, config.parameterBytes(hidden: h))]))
         let layerInput: Dependency = kind == .first
             ? .done(.dmaRead, layerOffset: -1, index: 0)
@@ -162,8 +162,11 @@ private struct LayerBuilder {
         let params = Dependency.done(.dmaRead, layerOffset: 0, index: 0)
         let lnCost = config.rowPipeline(config.layerNorm, rows: rows, n: h)
         let lnUseful = usefulIssue(lnCost.issue, shape.usefulRows, rows)
+        let ln1Dependencies: [Dependency] = kind == .first
+            ? [.done(.peArray, layerOffset: 0, index: lastO), params, .previousJobOutput]
+            : [.done(.peArray, layerOffset: 0, index: lastO), params]
         add(.layerNorm, PlannedTask(kind: .layerNorm(1), cost: lnCost, usefulIssue: lnUseful,
-                                    dependencies: [.done(.peArray, layerOffset: 0, index: lastO), params]))
+                                    dependencies: ln1Dependencies))
         let ffn1Start = count(.peArray)
         weightGEMM("ffn1", k: h, columns: f, input: .done(.layerNorm, layerOffset: 0, index: 0))
         for (g, (_, width)) in groups(f).enumerated() {
