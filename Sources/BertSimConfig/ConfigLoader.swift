@@ -113,7 +113,17 @@ public enum ConfigLoader {
         let precision = m.node("precision") == nil
             ? EncoderConfig.Precision()
             : EncoderConfig.Precision(try m.mapping("precision").values(EncoderConfig.Precision.schema))
-        let pe = try EncoderConfig.PEArray(try m.mapping("pe_array").values(EncoderConfig.PEArray.schema))
+        let array: ComputeArray
+        switch (m.node("pe_array") != nil, m.node("systolic_array") != nil) {
+        case (true, false):
+            array = .bim(try EncoderConfig.PEArray(try m.mapping("pe_array").values(EncoderConfig.PEArray.schema)))
+        case (false, true):
+            array = .systolic(SystolicArray(try m.mapping("systolic_array").values(SystolicArray.schema)))
+        case (true, true):
+            throw m.error("systolic_array", "a design has one array: give pe_array or systolic_array, not both")
+        case (false, false):
+            throw m.error("pe_array", "missing: give pe_array (BIM, FQ-BERT) or systolic_array")
+        }
         let softmax = EncoderConfig.SpecialUnit(try m.mapping("softmax").values(EncoderConfig.SpecialUnit.softmaxSchema))
         let layerNorm = EncoderConfig.SpecialUnit(try m.mapping("layernorm").values(EncoderConfig.SpecialUnit.layerNormSchema))
         let gelu = EncoderConfig.SpecialUnit(try m.mapping("gelu").values(EncoderConfig.SpecialUnit.geluSchema))
@@ -124,7 +134,7 @@ public enum ConfigLoader {
             axiWidthBytes: Int(mem.string("axi_width_bits"))! / 8, maxOutstanding: mem.int("max_outstanding"),
             burstBytes: mem.int("burst_bytes"))
         let buffers = EncoderConfig.Buffers(try m.mapping("buffers").values(EncoderConfig.Buffers.schema))
-        return EncoderConfig(precision: precision, peArray: pe, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
+        return EncoderConfig(precision: precision, array: array, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
                              memory: memory, buffers: buffers)
     }
 

@@ -8,7 +8,8 @@ public enum EncoderSchemas {
         summary: "The FQ-BERT-style encoder accelerator (docs/encoder-timing.md); each key is a section.",
         parameters: [
             ParameterSpec("precision", .text, default: "", "Bit widths (optional: W4/A8/int32 bias)"),
-            ParameterSpec("pe_array", .text, "The processing array"),
+            ParameterSpec("pe_array", .text, default: "", "The BIM processing array (FQ-BERT), or:"),
+            ParameterSpec("systolic_array", .text, default: "", "a systolic array (exactly one of the two)"),
             ParameterSpec("softmax", .text, "The softmax unit"),
             ParameterSpec("layernorm", .text, "The LayerNorm unit"),
             ParameterSpec("gelu", .text, "The GELU unit"),
@@ -19,7 +20,8 @@ public enum EncoderSchemas {
 
     /// Every schema of the encoder design, for `bertsim describe`.
     public static let all: [ComponentSchema] = [
-        encoder, EncoderConfig.Precision.schema, EncoderConfig.PEArray.schema, EncoderConfig.SpecialUnit.softmaxSchema,
+        encoder, EncoderConfig.Precision.schema, EncoderConfig.PEArray.schema, SystolicArray.schema,
+        EncoderConfig.SpecialUnit.softmaxSchema,
         EncoderConfig.SpecialUnit.layerNormSchema, EncoderConfig.SpecialUnit.geluSchema, EncoderConfig.Memory.schema,
         EncoderConfig.Buffers.schema,
     ]

@@ -537,9 +537,15 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        let m = config.memory, p = config.peArray
+        let m = config.memory
+        let array: String = switch config.array {
+        case .bim(let p):
+            "PE \(p.processingUnits)×\(p.pesPerUnit)×\(p.multipliersPerPE) lat \(p.multiplierLatency)/\(p.adderTreeLatency)/\(p.accumulatorLatency)/\(p.quantizationLatency); "
+        case .systolic(let a):
+            "systolic \(a.rows)×\(a.columns) \(a.dataflow.rawValue) \(a.peBits)b lat \(a.outputLatency); "
+        }
         return "\(name): L\(model.layers) H\(model.hidden) A\(model.heads)×\(model.headSize) F\(model.ffn); "
-            + "PE \(p.processingUnits)×\(p.pesPerUnit)×\(p.multipliersPerPE) lat \(p.multiplierLatency)/\(p.adderTreeLatency)/\(p.accumulatorLatency)/\(p.quantizationLatency); "
+            + array
             + "softmax \(config.softmax.lanes)/\(config.softmax.middleLatency)/\(config.softmax.outputLatency) "
             + "ln \(config.layerNorm.lanes)/\(config.layerNorm.middleLatency)/\(config.layerNorm.outputLatency) "
             + "gelu \(config.gelu.lanes)/\(config.gelu.outputLatency); "

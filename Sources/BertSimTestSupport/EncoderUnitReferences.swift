@@ -14,18 +14,19 @@ public enum EncoderUnitReferences {
     /// inner-product (BIM) pipeline: multiplier, adder trees, shift-add/accumulator per chunk,
     /// then the quantization unit per row.
     ///
-    /// Each cycle the array issues one chunk (up to `m` products per PE) of the current row;
+    /// A product of `aBits × bBits` takes `q = ⌈a/8⌉·⌈b/4⌉` of a PE's M 8×4 multipliers (§1).
+    /// Each cycle the array issues one chunk (up to M multiplier-uses per PE) of the current row;
     /// a row's chunks are issued back to back, rows follow each other. A chunk leaves the
     /// multiplier `L_mul` boundaries after it entered, the adder trees `L_tree` after that,
     /// the accumulator `L_acc` after that; when a row's last chunk has left the accumulator
     /// the row's result enters the quantization unit and leaves `L_q` later. Returns the
     /// issue cycles, the cycles from the end of issue to the last result out, the useful
     /// products and the lane-slots offered (`P × N × m` per issue cycle).
-    public static func gemmTile(_ pe: EncoderConfig.PEArray, rows: Int, k: Int, width: Int, mode: MultiplyMode) -> TaskCost {
+    public static func gemmTile(_ pe: EncoderConfig.PEArray, rows: Int, k: Int, width: Int, aBits: Int, bBits: Int) -> TaskCost {
         precondition(rows >= 1 && k >= 1 && width >= 1 && width <= pe.processingUnits * pe.pesPerUnit)
-        // §1: 8×4 mode uses every multiplier for one product; 8×8 pairs two of them.
-        let m = mode == .activationWeight ? pe.multipliersPerPE : pe.multipliersPerPE / 2
-        precondition(m >= 1)
+        let q = aBits.ceilDiv(8) * bBits.ceilDiv(4)
+        let m = pe.multipliersPerPE
+        let uses = k * q   // multiplier-uses one output of a row needs
         let lanes = pe.processingUnits * pe.pesPerUnit
         let latencies = [pe.multiplierLatency, pe.adderTreeLatency, pe.accumulatorLatency]
 
@@ -43,14 +44,14 @@ public enum EncoderUnitReferences {
             // Cycle `cycle`: issue one chunk of the current row, if any is left.
             var issued: Chunk?
             if row < rows {
-                let products = min(m, k - consumed)
-                consumed += products
-                work += products * width
+                let step = min(m, uses - consumed)
+                consumed += step
+                work += step * width
                 laneSlots += lanes * m
                 issue += 1
                 chunksOfRow[row] += 1
                 issued = Chunk(row: row, left: latencies[0])
-                if consumed == k {
+                if consumed == uses {
                     row += 1
                     consumed = 0
                 }
@@ -85,7 +86,8 @@ public enum EncoderUnitReferences {
             }
             cycle += 1
         }
-        return TaskCost(issue: issue, latency: lastOut - issue, work: work, laneSlots: laneSlots)
+        // `work` counted multiplier-uses; a MAC is q of them.
+        return TaskCost(issue: issue, latency: lastOut - issue, work: work / q, usedSlots: work, laneSlots: laneSlots)
     }
 
     /// A three-pass row pipeline (softmax or LayerNorm), one cycle at a time.

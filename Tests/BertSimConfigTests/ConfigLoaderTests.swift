@@ -165,7 +165,7 @@ let encoderYAML = """
             Issue.record("not an encoder")
             return
         }
-        #expect(e.peArray.lanes == 8)
+        #expect(e.array.lanes == 8)
         #expect(e.precision == .init(weightBits: 4, activationBits: 8, biasBits: 32))
         #expect(e.memory.latencyCycles == 11)       // ⌈52 ns × 200 MHz⌉ = ⌈10.4⌉
         #expect(e.memory.axiWidthBytes == 16)

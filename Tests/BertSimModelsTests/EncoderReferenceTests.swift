@@ -98,12 +98,12 @@ import BertSimTestSupport
     @Test func usefulIssueIsTheShareOfWorkOnRealTokens() {
         let model = EncoderScenario.tinyModel()
         var config = EncoderScenario.tinyConfig()
-        config.peArray.processingUnits = 1
-        config.peArray.pesPerUnit = 6  // column groups of 6: qk groups 0–1 real, 2 partly, 3 pad only
+        config.peArray!.processingUnits = 1
+        config.peArray!.pesPerUnit = 6  // column groups of 6: qk groups 0–1 real, 2 partly, 3 pad only
         let shape = JobShape(lengths: [5, 16, 9], paddedLength: 19)
         let plan = JobPlan(model: model, config: config, shape: shape)
         let lp = shape.paddedLength, rows = shape.rows, real = shape.usefulRows
-        let pn = config.peArray.lanes
+        let pn = config.array.lanes
         func width(_ columns: Int, _ g: Int) -> Int { min(pn, columns - g * pn) }
         func check(_ t: PlannedTask, _ useful: Int, _ total: Int) {
             #expect(t.usefulIssue == t.cost.issue * useful / total, "\(t.kind.label)")
@@ -198,10 +198,18 @@ import BertSimTestSupport
         var c = config
         c.peArray = pe
         for (rows, k, width) in [(1, 1, 1), (16, 64, 8), (5, 33, 3), (7, 7, pe.processingUnits * pe.pesPerUnit), (3, 256, 1)] {
-            for mode in [MultiplyMode.activationWeight, .activationActivation] {
-                let w = min(width, pe.processingUnits * pe.pesPerUnit)
-                let reference = EncoderUnitReferences.gemmTile(pe, rows: rows, k: k, width: w, mode: mode)
-                #expect(c.gemmTile(rows: rows, k: k, width: w, mode: mode) == reference, "rows \(rows) k \(k) width \(w) \(mode)")
+            for mode in [MultiplyMode.activationWeight, .activationActivation, .probabilityActivation] {
+                for precision in [EncoderConfig.Precision(), .init(weightBits: 8, activationBits: 8),
+                                  .init(weightBits: 16, activationBits: 16, softmaxBits: 16)] {
+                    c.precision = precision
+                    let (a, b) = mode == .activationWeight ? (precision.activationBits, precision.weightBits)
+                        : mode == .activationActivation ? (precision.activationBits, precision.activationBits)
+                        : (precision.softmaxBits, precision.activationBits)
+                    let w = min(width, pe.processingUnits * pe.pesPerUnit)
+                    let reference = EncoderUnitReferences.gemmTile(pe, rows: rows, k: k, width: w, aBits: a, bBits: b)
+                    #expect(c.gemmTile(rows: rows, k: k, width: w, mode: mode) == reference,
+                            "rows \(rows) k \(k) width \(w) \(mode) \(a)×\(b)")
+                }
             }
         }
     }
@@ -212,7 +220,7 @@ import BertSimTestSupport
     @Test func gemmTileReferenceByHand() {
         let pe = EncoderConfig.PEArray(processingUnits: 1, pesPerUnit: 2, multipliersPerPE: 2, multiplierLatency: 1,
                                        adderTreeLatency: 0, accumulatorLatency: 5, quantizationLatency: 1)
-        let r = EncoderUnitReferences.gemmTile(pe, rows: 2, k: 5, width: 2, mode: .activationWeight)
+        let r = EncoderUnitReferences.gemmTile(pe, rows: 2, k: 5, width: 2, aBits: 8, bBits: 4)
         #expect(r == TaskCost(issue: 6, latency: 7, work: 2 * 5 * 2, laneSlots: 6 * 2 * 2))
     }
 

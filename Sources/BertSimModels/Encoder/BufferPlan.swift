@@ -30,7 +30,8 @@ public struct BufferPlan: Sendable {
             Need(field: "encoder.buffers.io_kib", bytes: 2 * act(rows, h), capacity: config.buffers.ioKiB * kib,
                  what: "two \(rows)×\(h) activation blocks (layer input and LayerNorm output)"),
             Need(field: "encoder.buffers.intermediate_kib",
-                 bytes: max(4 * act(rows, h) + 2 * act(lp, lp), act(rows, f)), capacity: config.buffers.intermediateKiB * kib,
+                 bytes: max(4 * act(rows, h) + 2 * config.scoreBytes(rows: lp, cols: lp), act(rows, f)),
+                 capacity: config.buffers.intermediateKiB * kib,
                  what: "Q, K, V, attention output and two \(lp)×\(lp) score blocks, or the \(rows)×\(f) FFN intermediate"),
         ]
     }
@@ -43,7 +44,7 @@ public struct BufferPlan: Sendable {
                  capacity: config.buffers.parameterKiB * kib, what: "two layers' parameters and the softmax and GELU LUTs"),
             Need(field: "encoder.buffers.weight_kib", bytes: JobPlan.slotBytes(model: model, config: config),
                  capacity: config.buffers.weightKiB * kib,
-                 what: "one weight tile of \(max(model.hidden, model.ffn)) × \(config.peArray.lanes) weights and biases"),
+                 what: "one weight tile of \(max(model.hidden, model.ffn)) × \(config.array.lanes) weights and biases"),
         ]
     }
 

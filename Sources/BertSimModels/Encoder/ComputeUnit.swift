@@ -65,6 +65,7 @@ final class ComputeUnit: SimProcess {
             if task.usefulIssue < issue { enter(.bubble(.padding), at: now + task.usefulIssue) }
             statistics.tasks += 1
             statistics.work += task.cost.work
+            statistics.usedSlots += task.cost.usedSlots
             statistics.laneSlots += task.cost.laneSlots
             cursor.advance()
             waitingFor = nil

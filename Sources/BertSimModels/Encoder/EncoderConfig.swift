@@ -3,17 +3,18 @@ import BertSimCore
 /// The hardware of the FQ-BERT-style encoder accelerator (docs/encoder-timing.md §1).
 public struct EncoderConfig: Sendable, Equatable, Codable {
     public var precision: Precision
-    public var peArray: PEArray
+    /// The GEMM engine: a BIM array (`pe_array:`) or a systolic array (`systolic_array:`).
+    public var array: ComputeArray
     public var softmax: SpecialUnit
     public var layerNorm: SpecialUnit
     public var gelu: SpecialUnit
     public var memory: Memory
     public var buffers: Buffers
 
-    public init(precision: Precision, peArray: PEArray, softmax: SpecialUnit, layerNorm: SpecialUnit,
+    public init(precision: Precision, array: ComputeArray, softmax: SpecialUnit, layerNorm: SpecialUnit,
                 gelu: SpecialUnit, memory: Memory, buffers: Buffers) {
         self.precision = precision
-        self.peArray = peArray
+        self.array = array
         self.softmax = softmax
         self.layerNorm = layerNorm
         self.gelu = gelu
@@ -21,30 +22,86 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         self.buffers = buffers
     }
 
+    /// A BIM-array design (FQ-BERT's).
+    public init(precision: Precision, peArray: PEArray, softmax: SpecialUnit, layerNorm: SpecialUnit,
+                gelu: SpecialUnit, memory: Memory, buffers: Buffers) {
+        self.init(precision: precision, array: .bim(peArray), softmax: softmax, layerNorm: layerNorm, gelu: gelu,
+                  memory: memory, buffers: buffers)
+    }
+
+    /// The BIM array's parameters, when the design has one.
+    public var peArray: PEArray? {
+        get {
+            if case .bim(let p) = array { return p }
+            return nil
+        }
+        set { if let newValue { array = .bim(newValue) } }
+    }
+
     enum CodingKeys: String, CodingKey {
         case precision
         case peArray = "pe_array"
+        case systolicArray = "systolic_array"
         case softmax
         case layerNorm = "layernorm"
         case gelu, memory, buffers
     }
 
-    /// Bit widths of the tensors that move (FQ-BERT: W4, A8, int32 bias).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(precision, forKey: .precision)
+        switch array {
+        case .bim(let p): try c.encode(p, forKey: .peArray)
+        case .systolic(let s): try c.encode(s, forKey: .systolicArray)
+        }
+        try c.encode(softmax, forKey: .softmax)
+        try c.encode(layerNorm, forKey: .layerNorm)
+        try c.encode(gelu, forKey: .gelu)
+        try c.encode(memory, forKey: .memory)
+        try c.encode(buffers, forKey: .buffers)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let array: ComputeArray = if let p = try c.decodeIfPresent(PEArray.self, forKey: .peArray) {
+            .bim(p)
+        } else {
+            .systolic(try c.decode(SystolicArray.self, forKey: .systolicArray))
+        }
+        self.init(precision: try c.decode(Precision.self, forKey: .precision), array: array,
+                  softmax: try c.decode(SpecialUnit.self, forKey: .softmax), layerNorm: try c.decode(SpecialUnit.self, forKey: .layerNorm),
+                  gelu: try c.decode(SpecialUnit.self, forKey: .gelu), memory: try c.decode(Memory.self, forKey: .memory),
+                  buffers: try c.decode(Buffers.self, forKey: .buffers))
+    }
+
+    /// Bit widths per tensor class (FQ-BERT: W4, A8, int32 bias, 8-bit scales, softmax and
+    /// LayerNorm parameters).
     public struct Precision: Sendable, Equatable, Codable {
         public var weightBits: Int
         public var activationBits: Int
         public var biasBits: Int
+        public var scaleBits: Int
+        /// Attention scores into the softmax and probabilities out of it.
+        public var softmaxBits: Int
+        public var layerNormParameterBits: Int
 
-        public init(weightBits: Int = 4, activationBits: Int = 8, biasBits: Int = 32) {
+        public init(weightBits: Int = 4, activationBits: Int = 8, biasBits: Int = 32, scaleBits: Int = 8,
+                    softmaxBits: Int = 8, layerNormParameterBits: Int = 8) {
             self.weightBits = weightBits
             self.activationBits = activationBits
             self.biasBits = biasBits
+            self.scaleBits = scaleBits
+            self.softmaxBits = softmaxBits
+            self.layerNormParameterBits = layerNormParameterBits
         }
 
         enum CodingKeys: String, CodingKey {
             case weightBits = "weight_bits"
             case activationBits = "activation_bits"
             case biasBits = "bias_bits"
+            case scaleBits = "scale_bits"
+            case softmaxBits = "softmax_bits"
+            case layerNormParameterBits = "layernorm_parameter_bits"
         }
 
         public static let schema = ComponentSchema(
@@ -54,11 +111,17 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
                 ParameterSpec("weight_bits", .integer(1...16), unit: .bits, default: "4", "Weight width"),
                 ParameterSpec("activation_bits", .integer(1...16), unit: .bits, default: "8", "Activation width"),
                 ParameterSpec("bias_bits", .integer(1...64), unit: .bits, default: "32", "Bias width"),
+                ParameterSpec("scale_bits", .integer(1...32), unit: .bits, default: "8", "Requantization scale width"),
+                ParameterSpec("softmax_bits", .integer(1...16), unit: .bits, default: "8",
+                              "Attention scores into the softmax and probabilities out (the 8×8 operands of attention × V)"),
+                ParameterSpec("layernorm_parameter_bits", .integer(1...32), unit: .bits, default: "8", "LayerNorm γ and β"),
             ],
             statistics: [])
 
         public init(_ p: ParameterValues) {
-            self.init(weightBits: p.int("weight_bits"), activationBits: p.int("activation_bits"), biasBits: p.int("bias_bits"))
+            self.init(weightBits: p.int("weight_bits"), activationBits: p.int("activation_bits"), biasBits: p.int("bias_bits"),
+                      scaleBits: p.int("scale_bits"), softmaxBits: p.int("softmax_bits"),
+                      layerNormParameterBits: p.int("layernorm_parameter_bits"))
         }
     }
 
@@ -97,10 +160,6 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         public var lanes: Int { processingUnits * pesPerUnit }
         /// Issue to result: multiplier + adder trees + shift-add/accumulator + quantization.
         public var pipelineLatency: Int { multiplierLatency + adderTreeLatency + accumulatorLatency + quantizationLatency }
-        /// MACs per PE per cycle: M in 8×4 mode, M/2 in 8×8 mode.
-        public func macsPerCycle(_ mode: MultiplyMode) -> Int {
-            mode == .activationWeight ? multipliersPerPE : multipliersPerPE / 2
-        }
 
         public static let schema = ComponentSchema(
             name: "pe_array",
@@ -272,10 +331,12 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
     }
 }
 
-/// The PE array's two modes.
+/// Which operands a GEMM multiplies (their widths come from the precision).
 public enum MultiplyMode: String, Sendable, Codable {
-    /// 8-bit activations × 4-bit weights: M products per PE-cycle.
-    case activationWeight = "8x4"
-    /// 8 × 8 (Q·Kᵀ, attention × V): two multipliers per product, M/2 per PE-cycle.
-    case activationActivation = "8x8"
+    /// Activations × weights (projections, FFN): FQ-BERT's 8×4.
+    case activationWeight = "activation_weight"
+    /// Activations × activations (Q·Kᵀ): FQ-BERT's 8×8.
+    case activationActivation = "activation_activation"
+    /// Softmax probabilities × activations (attention × V).
+    case probabilityActivation = "probability_activation"
 }

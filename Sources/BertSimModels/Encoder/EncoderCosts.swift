@@ -7,33 +7,34 @@ public struct TaskCost: Sendable, Equatable {
     public var issue: Int
     /// Cycles from the end of issue until the results are usable.
     public var latency: Int
-    /// Useful operations (MACs or elements) and the lane-slots offered while issuing.
+    /// Operations (MACs or elements, on real and pad tokens).
     public var work: Int
+    /// Lane-slots the work used (a product using q multipliers uses q), and lane-slots offered
+    /// while issuing: lane utilization is their ratio.
+    public var usedSlots: Int
     public var laneSlots: Int
 
-    public init(issue: Int, latency: Int, work: Int, laneSlots: Int) {
+    public init(issue: Int, latency: Int, work: Int, usedSlots: Int? = nil, laneSlots: Int) {
         self.issue = issue
         self.latency = latency
         self.work = work
+        self.usedSlots = usedSlots ?? work
         self.laneSlots = laneSlots
     }
 }
 
 extension EncoderConfig {
     /// One GEMM tile: `rows` activation rows against one column group of `width` columns
-    /// with inner dimension `k`.
-    ///
-    /// ## Timing model
-    /// Each of the `width ≤ P×N` PEs holds the `k` weights of one output column; the N PEs of
-    /// a PU share each activation row. A row takes ⌈k/m⌉ cycles (m products per PE-cycle:
-    /// M in 8×4 mode, M/2 in 8×8), rows follow back to back at initiation interval 1:
-    /// `issue = rows × ⌈k/m⌉`; the last result leaves the multiplier, adder trees, shift-add,
-    /// accumulator and quantization unit `L_pe` cycles later.
+    /// with inner dimension `k`, on the design's array (its Timing model: ``ComputeArray``).
+    /// Activation × weight multiplies activations by weights; activation × activation (Q·Kᵀ)
+    /// multiplies activations; attention × V multiplies softmax outputs by activations.
     public func gemmTile(rows: Int, k: Int, width: Int, mode: MultiplyMode) -> TaskCost {
-        let m = peArray.macsPerCycle(mode)
-        let issue = rows * k.ceilDiv(m)
-        return TaskCost(issue: issue, latency: peArray.pipelineLatency, work: rows * k * width,
-                        laneSlots: issue * peArray.lanes * m)
+        let (a, b): (Int, Int) = switch mode {
+        case .activationWeight: (precision.activationBits, precision.weightBits)
+        case .activationActivation: (precision.activationBits, precision.activationBits)
+        case .probabilityActivation: (precision.softmaxBits, precision.activationBits)
+        }
+        return array.tile(rows: rows, k: k, width: width, aBits: a, bBits: b)
     }
 
     /// A three-pass row pipeline (softmax or LayerNorm) over `rows` rows of `n` elements.
@@ -67,9 +68,13 @@ extension EncoderConfig {
         ((k * width * precision.weightBits).ceilDiv(8), (width * precision.biasBits).ceilDiv(8))
     }
 
-    /// Bytes of a layer's parameters: LayerNorm γ and β for two LayerNorms (8 bits) and eight
-    /// 8-bit scales.
-    public func parameterBytes(hidden: Int) -> Int { 4 * hidden + 8 }
+    /// Bytes of a layer's parameters: LayerNorm γ and β for two LayerNorms and eight scales.
+    public func parameterBytes(hidden: Int) -> Int {
+        (4 * hidden * precision.layerNormParameterBits).ceilDiv(8) + (8 * precision.scaleBits).ceilDiv(8)
+    }
+
+    /// Bytes of `rows × cols` softmax scores or probabilities.
+    public func scoreBytes(rows: Int, cols: Int) -> Int { (rows * cols * precision.softmaxBits).ceilDiv(8) }
 
     /// Bytes of `rows × cols` activations.
     public func activationBytes(rows: Int, cols: Int) -> Int { (rows * cols * precision.activationBits).ceilDiv(8) }

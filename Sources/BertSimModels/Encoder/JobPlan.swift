@@ -38,7 +38,7 @@ public struct JobPlan: Sendable {
 
     /// The bytes of the largest weight tile of the model: the weight buffer's slot size.
     public static func slotBytes(model: ModelSpec, config: EncoderConfig) -> Int {
-        let b = config.weightTileBytes(k: max(model.hidden, model.ffn), width: config.peArray.lanes)
+        let b = config.weightTileBytes(k: max(model.hidden, model.ffn), width: config.array.lanes)
         return b.weights + b.biases
     }
 }
@@ -81,7 +81,7 @@ private struct LayerBuilder {
     /// Busy share of `issue` cycles when `useful` of `total` units of work are real tokens.
     private func usefulIssue(_ issue: Int, _ useful: Int, _ total: Int) -> Int { issue * useful / total }
 
-    private var lanes: Int { config.peArray.lanes }
+    private var lanes: Int { config.array.lanes }
 
     /// Column groups of a C-wide output: (first column, width).
     private func groups(_ columns: Int) -> [(Int, Int)] {
@@ -141,7 +141,7 @@ private struct LayerBuilder {
         func pv(_ p: Int) {
             let l = shape.lengths[p / heads]
             for (g, (_, width)) in groups(d).enumerated() {
-                let cost = config.gemmTile(rows: lp, k: lp, width: width, mode: .activationActivation)
+                let cost = config.gemmTile(rows: lp, k: lp, width: width, mode: .probabilityActivation)
                 add(.peArray, PlannedTask(
                     kind: .gemm(name: "pv", pair: p, group: g), cost: cost,
                     usefulIssue: usefulIssue(cost.issue, l * l, lp * lp),

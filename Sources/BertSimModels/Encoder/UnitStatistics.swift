@@ -4,11 +4,12 @@ import BertSimCore
 public struct UnitStatistics: Sendable, Equatable {
     public var tasks = 0
     public var work = 0
+    public var usedSlots = 0
     public var laneSlots = 0
     public var bytes = [Int](repeating: 0, count: ByteClass.allCases.count)
     public var transactions = 0
 
     public init() {}
 
-    public var laneUtilization: Double { laneSlots == 0 ? 0 : Double(work) / Double(laneSlots) }
+    public var laneUtilization: Double { laneSlots == 0 ? 0 : Double(usedSlots) / Double(laneSlots) }
 }
