@@ -3,10 +3,16 @@
 // Modules and their dependencies (pointing down only) are described in docs/architecture.md.
 import PackageDescription
 
+/// Every target is built without Swift's default cross-module optimization: with it, an
+/// incremental release build after a change to a struct's layout left dependent modules with
+/// stale inlined copies (a crash in `make run` after a rebuild; reproduced on Swift 6.3.1).
+/// Disabling it costs nothing measurable here (`make bench`).
+let common: [SwiftSetting] = [.unsafeFlags(["-disable-cmo"])]
+
 /// The simulation hot path (kernels, channels, models) is built without dynamic exclusivity
 /// checks: on class properties they cost about half of the event loop (measured with
 /// `make bench`). The compile-time checks still apply.
-let hotPath: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+let hotPath: [SwiftSetting] = common + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
 
 let package = Package(
     name: "bertsim",
@@ -38,34 +44,39 @@ let package = Package(
         // SystemCKernel: SimKernel on SystemC's scheduler.
         .target(name: "BertSimSystemC", dependencies: ["BertSimCore", "CBertSimSystemC"], swiftSettings: hotPath),
         // Trace format, model presets, generators.
-        .target(name: "BertSimWorkload", dependencies: ["BertSimCore"]),
+        .target(name: "BertSimWorkload", dependencies: ["BertSimCore"], swiftSettings: common),
         // The accelerator's components and netlists. Knows nothing of SystemC or YAML.
         .target(name: "BertSimModels", dependencies: ["BertSimCore", "BertSimWorkload"], swiftSettings: hotPath),
         // YAML hardware configs -> validated component configs, with file:line:field errors.
         .target(
             name: "BertSimConfig",
-            dependencies: ["BertSimCore", "BertSimModels", .product(name: "Yams", package: "Yams")]
+            dependencies: ["BertSimCore", "BertSimModels", .product(name: "Yams", package: "Yams")],
+            swiftSettings: common
         ),
         // RunReport and its renderers.
-        .target(name: "BertSimReport", dependencies: ["BertSimCore", "BertSimWorkload", "BertSimModels", "BertSimConfig"]),
+        .target(name: "BertSimReport", dependencies: ["BertSimCore", "BertSimWorkload", "BertSimModels", "BertSimConfig"],
+                swiftSettings: common),
         // Facade: run(config, workload, kernel) -> RunReport.
         .target(
             name: "BertSim",
             dependencies: [
                 "BertSimCore", "BertSimWorkload", "BertSimModels", "BertSimConfig", "BertSimReport", "BertSimSystemC",
-            ]
+            ],
+            swiftSettings: common
         ),
         .executableTarget(
             name: "bertsim",
-            dependencies: ["BertSim", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["BertSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: common
         ),
         // Shared by the test targets: kernel conformance scenarios, per-cycle references.
-        .target(name: "BertSimTestSupport", dependencies: ["BertSimCore", "BertSimModels", "BertSimWorkload"]),
+        .target(name: "BertSimTestSupport", dependencies: ["BertSimCore", "BertSimModels", "BertSimWorkload"], swiftSettings: common),
         // Benchmarks (release builds, `make bench`; not part of `make test`).
         .executableTarget(
             name: "bertsim-bench",
             dependencies: ["BertSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
-            path: "Benchmarks/bertsim-bench"
+            path: "Benchmarks/bertsim-bench",
+            swiftSettings: common
         ),
         .testTarget(name: "BertSimCoreTests", dependencies: ["BertSimCore", "BertSimTestSupport"]),
         .testTarget(name: "BertSimSystemCTests", dependencies: ["BertSimSystemC", "BertSimModels", "BertSimTestSupport"]),

@@ -72,7 +72,7 @@ public enum ConfigLoader {
         }
         guard let root else { throw InputError(file: file, line: 1, "empty config: nothing to simulate") }
         let top = try YAMLMapping(file: file, path: "", node: root)
-        let p = try top.values(HardwareConfig.schema, nested: ["pipeline", "encoder"])
+        let p = try top.values(HardwareConfig.schema, nested: ["pipeline", "encoder", "board", "power"])
         let mhz = p.double("clock_mhz")
         let khz = (mhz * 1000).rounded()
         guard abs(khz - mhz * 1000) < 1e-6 else {
@@ -89,7 +89,45 @@ public enum ConfigLoader {
         for other in ["pipeline", "encoder"] where other != p.string("design") && top.node(other) != nil {
             throw top.error(other, "section for design '\(other)', but design is '\(p.string("design"))'")
         }
-        return HardwareConfig(name: p.string("name"), summary: p.string("description"), clock: clock, design: design)
+        let board = try Self.board(top)
+        var power: PowerModel?
+        if let board, case .encoder(let e) = design {
+            power = try Self.power(top, board: board, memoryKind: e.memory.kind)
+            do {
+                try ResourceEstimate(config: e).check(on: board)
+            } catch {
+                throw top.error("board", error.message)
+            }
+        } else if top.node("power") != nil {
+            throw top.error("power", "needs an encoder design on a board")
+        }
+        return HardwareConfig(name: p.string("name"), summary: p.string("description"), clock: clock, design: design,
+                              board: board, power: power)
+    }
+
+    /// `board:` as a preset name or a mapping of budgets.
+    static func board(_ top: YAMLMapping) throws(InputError) -> Board? {
+        guard let node = top.node("board") else { return nil }
+        if case .scalar(let name) = node {
+            guard let preset = Board.preset(name.string) else {
+                throw top.error("board", "unknown board '\(name.string)' (presets: \(Board.presets.map(\.name).joined(separator: ", ")); or a mapping)")
+            }
+            return preset
+        }
+        return Board(try top.mapping("board").values(Board.schema))
+    }
+
+    /// The energy coefficients: defaults, the board's static power, `power:` overrides.
+    static func power(_ top: YAMLMapping, board: Board, memoryKind: String) throws(InputError) -> PowerModel {
+        var model = PowerModel(staticW: board.staticPowerW, dramBytePJ: PowerModel.dramBytePJ(kind: memoryKind))
+        guard top.node("power") != nil else { return model }
+        let v = try top.mapping("power").values(PowerModel.schema)
+        model.multiplierUsePJ = v.double("multiplier_use_pj")
+        model.systolicMACPJ = v.double("systolic_mac_pj")
+        model.specialElementPJ = v.double("special_element_pj")
+        model.bufferBytePJ = v.double("buffer_byte_pj")
+        if v.has("dram_byte_pj") { model.dramBytePJ = v.double("dram_byte_pj") }
+        return model
     }
 
     static func pipeline(_ m: YAMLMapping) throws(InputError) -> PipelineNetlist.Config {

@@ -23,12 +23,24 @@ public struct HardwareConfig: Sendable, Equatable {
     public var summary: String
     public var clock: Clock
     public var design: Design
+    /// The board the design targets (resources, static power), if given.
+    public var board: Board?
+    /// Energy coefficients (encoder designs on a board).
+    public var power: PowerModel?
 
-    public init(name: String, summary: String = "", clock: Clock, design: Design) {
+    public init(name: String, summary: String = "", clock: Clock, design: Design, board: Board? = nil, power: PowerModel? = nil) {
         self.name = name
         self.summary = summary
         self.clock = clock
         self.design = design
+        self.board = board
+        self.power = power
+    }
+
+    /// The encoder's resource estimate, for encoder designs.
+    public var resources: ResourceEstimate? {
+        if case .encoder(let e) = design { return ResourceEstimate(config: e) }
+        return nil
     }
 
     /// The top level of a config file.
@@ -40,6 +52,8 @@ public struct HardwareConfig: Sendable, Equatable {
             ParameterSpec("description", .text, default: "", "Free text: what the design is and where its numbers come from"),
             ParameterSpec("clock_mhz", .decimal(0.001...10_000), unit: .megahertz,
                           "Accelerator clock; one simulated cycle is one period (resolution 1 kHz)"),
+            ParameterSpec("board", .text, default: "", "The board: a preset (\(Board.presets.map(\.name).joined(separator: ", "))) or a mapping (see board)"),
+            ParameterSpec("power", .text, default: "", "Optional overrides of the energy coefficients (see power)"),
             ParameterSpec("design", .choice(["encoder", "pipeline"]), default: "encoder",
                           "Which netlist to build; its section (`encoder:` or `pipeline:`) holds its parameters"),
             ParameterSpec("encoder", .text, "The encoder section, when design is encoder"),
@@ -52,7 +66,7 @@ extension HardwareConfig: Encodable {
     enum CodingKeys: String, CodingKey {
         case name, description
         case clockMHz = "clock_mhz"
-        case design, pipeline, encoder
+        case design, pipeline, encoder, board, power
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -61,6 +75,8 @@ extension HardwareConfig: Encodable {
         try c.encode(summary, forKey: .description)
         try c.encode(clock.megahertz, forKey: .clockMHz)
         try c.encode(design.kind, forKey: .design)
+        try c.encodeIfPresent(board, forKey: .board)
+        try c.encodeIfPresent(power, forKey: .power)
         switch design {
         case .pipeline(let p): try c.encode(p, forKey: .pipeline)
         case .encoder(let e): try c.encode(e, forKey: .encoder)

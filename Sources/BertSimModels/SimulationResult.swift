@@ -17,10 +17,12 @@ public struct SimulationResult: Sendable {
     public var evaluations: UInt64
     /// Off-chip traffic, for designs with a memory system.
     public var memory: MemoryTraffic?
+    /// What costs energy, for designs with a power model.
+    public var activity: PowerModel.Activity?
 
     public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
                 stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64,
-                memory: MemoryTraffic? = nil) {
+                memory: MemoryTraffic? = nil, activity: PowerModel.Activity? = nil) {
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.arrivals = arrivals
@@ -31,6 +33,7 @@ public struct SimulationResult: Sendable {
         self.deltaCycles = deltaCycles
         self.evaluations = evaluations
         self.memory = memory
+        self.activity = activity
     }
 
     public var cycles: Cycles { windowEnd - windowStart }

@@ -16,6 +16,25 @@ extension RunReport {
         let latencies = result.latencies.map(\.count).sorted()
         let ms = { (c: Int) in clock.milliseconds(Cycles(c)) }
         let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)
+        var resources: ResourcesSection?
+        var power: PowerSection?
+        let hardware = config.config
+        if let board = hardware.board, let estimate = hardware.resources {
+            resources = ResourcesSection(estimate: estimate, board: board)
+            if let model = hardware.power, let activity = result.activity {
+                let seconds = clock.seconds(cycles)
+                var systolic = false
+                if case .encoder(let e) = hardware.design, case .systolic = e.array { systolic = true }
+                let energy = model.energy(activity, seconds: seconds, systolic: systolic)
+                let total = energy.totalMJ
+                let average = seconds > 0 ? total / 1e3 / seconds : 0
+                power = PowerSection(
+                    staticW: model.staticW, averageW: average,
+                    energyPerInferenceMJ: requests == 0 ? 0 : total / Double(requests),
+                    inferencesPerSPerW: total > 0 ? Double(requests) / (total / 1e3) : 0,
+                    energy: energy, coefficients: model)
+            }
+        }
         self.init(
             schemaVersion: Self.currentSchemaVersion,
             simulator: Simulator(name: "bertsim", version: Self.simulatorVersion, kernel: kernel),
@@ -25,7 +44,7 @@ extension RunReport {
             totals: Totals(
                 cycles: cycles.count, latencyMs: clock.milliseconds(cycles), requests: requests, tokens: result.tokens,
                 throughputPerS: cycles.count == 0 ? 0 : Double(requests) / clock.seconds(cycles),
-                energyMj: nil, clockMhz: clock.megahertz),
+                energyMj: power.map(\.energy.totalMJ), clockMhz: clock.megahertz),
             latency: Latency(
                 meanMs: mean / Double(clock.kilohertz),
                 p50Ms: ms(nearestRankPercentile(latencies, 50) ?? 0),
@@ -39,7 +58,8 @@ extension RunReport {
                       laneUtilization: s.laneUtilization)
             },
             memory: try result.memory.map { try JSONValue(encoding: $0) } ?? .null,
-            resources: .null,
+            resources: try resources.map { try JSONValue(encoding: $0) } ?? .null,
+            power: try power.map { try JSONValue(encoding: $0) } ?? .null,
             statistics: result.statistics + [
                 StatEntry("kernel.process_evaluations", Double(result.evaluations), .events,
                           "Process evaluations the kernel ran (equal on both kernels)")

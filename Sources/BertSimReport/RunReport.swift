@@ -17,8 +17,10 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var stages: [Stage]
     /// Off-chip and on-chip traffic; null until the memory system is modelled.
     public var memory: JSONValue
-    /// Device resources used and available; null until the resource model exists.
+    /// Device resources used and available on the board; null without a board.
     public var resources: JSONValue
+    /// Power and energy; null without a board.
+    public var power: JSONValue
     /// Every statistic, flat and ordered.
     public var statistics: [StatEntry]
     /// What the numbers do and do not include.
@@ -26,7 +28,7 @@ public struct RunReport: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
-        case simulator, config, workload, totals, latency, stages, memory, resources, statistics, notes
+        case simulator, config, workload, totals, latency, stages, memory, resources, power, statistics, notes
     }
 
     public struct Simulator: Codable, Sendable, Equatable {
@@ -69,7 +71,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var requests: Int
         public var tokens: Int
         public var throughputPerS: Double
-        /// Null until the power model exists.
+        /// Energy of the whole run; null without a board.
         public var energyMj: Double?
         public var clockMhz: Double
 

@@ -18,7 +18,15 @@ public enum TextRenderer {
         line("cycles          \(group(t.cycles))  (first arrival to last completion, \(fixed(t.clockMhz, 1)) MHz)")
         line("latency         \(fixed(t.latencyMs, 3)) ms")
         line("throughput      \(fixed(t.throughputPerS, 1)) requests/s, \(fixed(Double(t.tokens) / max(t.latencyMs, 1e-9) * 1000, 0)) tokens/s")
-        if let e = t.energyMj { line("energy          \(fixed(e, 3)) mJ") }
+        if let p = try? JSONDecoder().decode(PowerSection.self, from: JSONEncoder().encode(r.power)) {
+            line("power           \(fixed(p.averageW, 2)) W average (\(fixed(p.staticW, 2)) W static) · \(fixed(p.energyPerInferenceMJ, 2)) mJ per inference · \(fixed(p.inferencesPerSPerW, 1)) inferences/s/W")
+        }
+        if let res = try? JSONDecoder().decode(ResourcesSection.self, from: JSONEncoder().encode(r.resources)) {
+            let cells = res.rows.map { name, u in
+                "\(name) \(group(u.used))/\(group(u.available))" + (u.available > 0 ? " (\(percent(Double(u.used) / Double(u.available))))" : "")
+            }
+            line("resources       \(res.board) (\(res.device)): " + cells.joined(separator: " · "))
+        }
         let l = r.latency
         line("request latency mean \(fixed(l.meanMs, 3)) · p50 \(fixed(l.p50Ms, 3)) · p90 \(fixed(l.p90Ms, 3)) · p99 \(fixed(l.p99Ms, 3)) · max \(fixed(l.maxMs, 3)) ms")
         line()

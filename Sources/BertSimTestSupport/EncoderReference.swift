@@ -756,3 +756,65 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
                   padTo: padTo, requests: requests)
     }
 }
+
+// MARK: Systolic arrays
+
+extension EncoderScenario {
+    /// The tiny layer's design (``tinyConfig(channels:weightKiB:intermediateKiB:)``) with a
+    /// systolic array in place of the BIM array.
+    public static func tinySystolicConfig(_ array: SystolicArray, channels: Int = 1, weightKiB: Int = 3,
+                                          intermediateKiB: Int = 32) -> EncoderConfig {
+        let bim = tinyConfig(channels: channels, weightKiB: weightKiB, intermediateKiB: intermediateKiB)
+        return EncoderConfig(precision: bim.precision, array: .systolic(array), softmax: bim.softmax, layerNorm: bim.layerNorm,
+                             gelu: bim.gelu, memory: bim.memory, buffers: bim.buffers)
+    }
+
+    /// The named cases with a systolic array: the tiny layer on both dataflows, and variants
+    /// whose folds and column groups are partial and whose products take several cycles.
+    public static let systolicNamed: [EncoderScenario] = {
+        let one = [Request(id: 0, arrivalNs: 0, tokens: 16)]
+        let batch = [Request(id: 0, arrivalNs: 0, tokens: 5), Request(id: 1, arrivalNs: 100, tokens: 16),
+                     Request(id: 2, arrivalNs: 250, tokens: 9)]
+        return [
+            // 8 columns like the BIM array's 8 lanes: the same weight tiles and 2 slots.
+            EncoderScenario(name: "systolic-os", model: tinyModel(),
+                            config: tinySystolicConfig(SystolicArray(rows: 4, columns: 8, dataflow: .outputStationary)),
+                            clock: tinyClock, batch: nil, requests: one),
+            EncoderScenario(name: "systolic-ws", model: tinyModel(),
+                            config: tinySystolicConfig(SystolicArray(rows: 4, columns: 8, dataflow: .weightStationary)),
+                            clock: tinyClock, batch: nil, requests: one),
+            // 5 × 6 on 4-bit PEs (8×4: p = 2; 8×8: p = 4), no output latency, a closed batch of
+            // 48 rows: K = 64 is 12 folds of 5 and one of 4, 64 columns 10 groups of 6 and one
+            // of 4; the largest tile is 792 bytes, 3 slots; two channels.
+            EncoderScenario(name: "systolic-ws-partial", model: tinyModel(),
+                            config: tinySystolicConfig(SystolicArray(rows: 5, columns: 6, dataflow: .weightStationary, peBits: 4,
+                                                                     outputLatency: 0), channels: 2),
+                            clock: tinyClock, batch: 3, requests: batch),
+            // 3 × 5 output-stationary with 16-bit PEs (p = 1), a long output latency, two layers
+            // and open arrivals (the second while the first computes).
+            EncoderScenario(name: "systolic-os-open", model: tinyModel(layers: 2),
+                            config: tinySystolicConfig(SystolicArray(rows: 3, columns: 5, dataflow: .outputStationary, peBits: 16,
+                                                                     outputLatency: 7)),
+                            clock: tinyClock, batch: nil,
+                            requests: [Request(id: 0, arrivalNs: 1_000, tokens: 16), Request(id: 1, arrivalNs: 20_000, tokens: 7)]),
+        ]
+    }()
+
+    public static func systolicNamed(_ name: String) -> EncoderScenario? { systolicNamed.first { $0.name == name } }
+
+    /// The random tiny case of `seed` (``init(seed:)``, drawn exactly as there) with a random
+    /// systolic array in place of its BIM array, drawn from a stream of its own, and a weight
+    /// buffer resized to hold as many of the new (larger or smaller) tiles as it held before.
+    public init(systolicSeed seed: UInt64) {
+        self.init(seed: seed)
+        var rng = SplitMix64(seed: seed ^ 0x5359_5354_4F4C_4943)
+        func pick(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(rng.next() % UInt64(r.count)) }
+        func choose<T>(_ xs: [T]) -> T { xs[pick(0...(xs.count - 1))] }
+        let array = SystolicArray(rows: pick(1...8), columns: pick(1...8), dataflow: choose(SystolicArray.Dataflow.allCases),
+                                  peBits: choose([4, 8, 16]), outputLatency: pick(0...4))
+        let slots = config.buffers.weightKiB * 1024 / JobPlan.slotBytes(model: model, config: config)
+        config.array = .systolic(array)
+        config.buffers.weightKiB = (JobPlan.slotBytes(model: model, config: config) * slots).ceilDiv(1024)
+        name = "random systolic \(seed)"
+    }
+}

@@ -9,7 +9,7 @@ struct Describe: ParsableCommand {
         abstract: "List every component's parameters (with units and defaults) and statistics.")
 
     func run() throws {
-        let schemas: [ComponentSchema] = [HardwareConfig.schema] + EncoderSchemas.all
+        let schemas: [ComponentSchema] = [HardwareConfig.schema, Board.schema, PowerModel.schema] + EncoderSchemas.all
             + [PipelineNetlist.schema, PipelineStage.schema]
         var out = ""
         for (i, schema) in schemas.enumerated() {

@@ -207,7 +207,7 @@ import BertSimTestSupport
                         : (precision.softmaxBits, precision.activationBits)
                     let w = min(width, pe.processingUnits * pe.pesPerUnit)
                     let reference = EncoderUnitReferences.gemmTile(pe, rows: rows, k: k, width: w, aBits: a, bBits: b)
-                    #expect(c.gemmTile(rows: rows, k: k, width: w, mode: mode) == reference,
+                    #expect(c.gemmTile(rows: rows, k: k, width: w, mode: mode).timing == reference.timing,
                             "rows \(rows) k \(k) width \(w) \(mode) \(a)×\(b)")
                 }
             }
@@ -237,7 +237,7 @@ import BertSimTestSupport
         let config = EncoderScenario.tinyConfig()
         for (rows, n) in [(1, 1), (16, 16), (5, 7), (3, 64), (48, 13)] {
             let reference = EncoderUnitReferences.rowPipeline(unit, rows: rows, n: n)
-            #expect(config.rowPipeline(unit, rows: rows, n: n) == reference, "rows \(rows) n \(n)")
+            #expect(config.rowPipeline(unit, rows: rows, n: n).timing == reference.timing, "rows \(rows) n \(n)")
         }
     }
 
@@ -254,7 +254,7 @@ import BertSimTestSupport
         let unit = Self.specialUnits[u]
         let config = EncoderScenario.tinyConfig()
         for elements in [1, 7, 64, 100, 4096] {
-            #expect(config.elementwise(unit, elements: elements) == EncoderUnitReferences.elementwise(unit, elements: elements),
+            #expect(config.elementwise(unit, elements: elements).timing == EncoderUnitReferences.elementwise(unit, elements: elements).timing,
                     "elements \(elements)")
         }
     }

@@ -43,7 +43,9 @@ func stage(_ r: SimulationResult, _ name: String) -> StageSummary { r.stages.fir
     /// results after L_pe = 1 + 2 + 1 + 2 = 6 more.
     @Test func oneGEMMTile() {
         let c = config.gemmTile(rows: 16, k: 64, width: 8, mode: .activationWeight)
-        #expect(c == TaskCost(issue: 128, latency: 6, work: 16 * 64 * 8, laneSlots: 128 * 8 * 8))
+        #expect(c.timing == TaskCost(issue: 128, latency: 6, work: 16 * 64 * 8, laneSlots: 128 * 8 * 8))
+        // Buffer traffic: 16 × 64 activations, 16 × 64 × 8 weights at 4 bits, 16 × 8 outputs.
+        #expect(c.bufferBytes == 16 * 64 + 16 * 64 * 8 / 2 + 16 * 8)
         // 8×8 halves the products per cycle: ⌈32 / 4⌉ = 8 cycles a row; a partial K chunk
         // costs a whole cycle: ⌈30 / 4⌉ = 8.
         #expect(config.gemmTile(rows: 16, k: 32, width: 8, mode: .activationActivation).issue == 128)
@@ -65,14 +67,14 @@ func stage(_ r: SimulationResult, _ name: String) -> StageSummary { r.stages.fir
 
     /// Softmax on one row of 16 with 4 lanes: c = 4; issue 4; result 2c + L_rcp + L_out = 8 + 8 + 2 later.
     @Test func softmaxOnOneRow() {
-        #expect(config.rowPipeline(config.softmax, rows: 1, n: 16) == TaskCost(issue: 4, latency: 18, work: 16, laneSlots: 16))
+        #expect(config.rowPipeline(config.softmax, rows: 1, n: 16).timing == TaskCost(issue: 4, latency: 18, work: 16, laneSlots: 16))
         // Rows enter every c cycles: 16 rows issue for 64 cycles, the last result 18 later.
         #expect(config.rowPipeline(config.softmax, rows: 16, n: 16).issue == 64)
     }
 
     /// LayerNorm on one row of 64 with 8 lanes: c = 8; issue 8; result 16 + 8 + 2 later.
     @Test func layerNormOnOneRow() {
-        #expect(config.rowPipeline(config.layerNorm, rows: 1, n: 64) == TaskCost(issue: 8, latency: 26, work: 64, laneSlots: 64))
+        #expect(config.rowPipeline(config.layerNorm, rows: 1, n: 64).timing == TaskCost(issue: 8, latency: 26, work: 64, laneSlots: 64))
         // A row of 60 still takes ⌈60/8⌉ = 8 cycles a pass; 4 lanes sit idle in the last.
         #expect(config.rowPipeline(config.layerNorm, rows: 1, n: 60).laneSlots == 64)
     }

@@ -35,4 +35,17 @@ import Testing
         let reference = try EncoderScenario(seed: seed).reference().outcome
         #expect(output.split(separator: "\n").first.map(String.init) == reference.description)
     }
+
+    /// A systolic array: weight-stationary 5 × 6 on 4-bit PEs with partial folds and column
+    /// groups, a closed batch of three on two channels.
+    @Test func systolicScenarioMatchesTheReference() async throws {
+        let name = "systolic-ws-partial"
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [name = name as String] in
+            let r = try EncoderScenario.systolicNamed(name)!.simulate(on: try SystemCKernel())
+            print(EncoderScenario.outcome(r))
+        }
+        let output = String(decoding: result?.standardOutputContent ?? [], as: UTF8.self)
+        let reference = try EncoderScenario.systolicNamed(name)!.reference().outcome
+        #expect(output.split(separator: "\n").first.map(String.init) == reference.description)
+    }
 }

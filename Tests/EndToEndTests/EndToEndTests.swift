@@ -187,6 +187,12 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
                            + "(layer input and LayerNorm output) need 19.5 KiB for one sequence of 13 tokens")
     }
 
+    /// More than twice the ZCU102's DSPs (32 × 16 PEs × 16 multipliers): rejected before running.
+    @Test func designTooLargeForItsBoard() throws {
+        let f = Paths.fixture("too-many-dsp.yaml")
+        try expectBadInput(simulate(config: f), "\(f):10: board: the design needs 5176 DSP but the zcu102 (XCZU9EG) has 2520")
+    }
+
     @Test func badFlags() throws {
         try expectBadInput(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml", "--limit", "0"],
                            "--limit: must be at least 1")
@@ -194,6 +200,30 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
                            "gpu")
         try expectBadInput(["simulate", "traces/sst2.trace"], "--config")
         try expectBadInput(["frobnicate"], "frobnicate")
+    }
+}
+
+@Suite struct BoardReportTests {
+    /// Every shipped design reports latency, resources used/available and inferences/s/W.
+    @Test(arguments: Shipped.configs)
+    func reportsLatencyResourcesAndEfficiency(_ config: String) throws {
+        let r = try bertsim(["simulate", "traces/mrpc.trace", "--config", config, "--kernel", "native", "--limit", "1",
+                             "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try json(r.stdout)
+        let totals = try #require(report["totals"] as? [String: Any])
+        #expect((totals["latency_ms"] as? Double ?? 0) > 0)
+        #expect((totals["energy_mj"] as? Double ?? 0) > 0)
+        let resources = try #require(report["resources"] as? [String: Any])
+        for key in ["dsp", "bram18k", "uram", "lut", "ff"] {
+            let usage = try #require(resources[key] as? [String: Int], "\(key)")
+            #expect(usage["used"]! <= usage["available"]!, "\(config) \(key)")
+        }
+        let power = try #require(report["power"] as? [String: Any])
+        #expect((power["inferences_per_s_per_w"] as? Double ?? 0) > 0)
+        let text = try bertsim(["simulate", "traces/mrpc.trace", "--config", config, "--kernel", "native", "--limit", "1"])
+        #expect(text.stdout.contains("inferences/s/W"))
+        #expect(text.stdout.contains("resources "))
     }
 }
 

@@ -49,7 +49,10 @@ extension EncoderConfig.PEArray {
     func tile(rows: Int, k: Int, width: Int, aBits: Int, bBits: Int) -> TaskCost {
         let q = Self.multipliersPerProduct(aBits: aBits, bBits: bBits)
         let issue = rows * (k * q).ceilDiv(multipliersPerPE)
+        // Buffer traffic: each row's activations once (broadcast), every PE's k weights for
+        // every row (the BIM keeps no weights between rows), the outputs once.
+        let bytes = (rows * k * aBits + rows * k * width * bBits + rows * width * aBits).ceilDiv(8)
         return TaskCost(issue: issue, latency: pipelineLatency, work: rows * k * width,
-                        usedSlots: rows * k * width * q, laneSlots: issue * lanes * multipliersPerPE)
+                        usedSlots: rows * k * width * q, laneSlots: issue * lanes * multipliersPerPE, bufferBytes: bytes)
     }
 }

@@ -67,6 +67,7 @@ final class ComputeUnit: SimProcess {
             statistics.work += task.cost.work
             statistics.usedSlots += task.cost.usedSlots
             statistics.laneSlots += task.cost.laneSlots
+            statistics.bufferBytes += task.cost.bufferBytes
             cursor.advance()
             waitingFor = nil
             if let busyTrace { kernel.setTrace(busyTrace, 1) }

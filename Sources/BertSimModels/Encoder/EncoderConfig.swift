@@ -134,9 +134,13 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         public var adderTreeLatency: Int
         public var accumulatorLatency: Int
         public var quantizationLatency: Int
+        /// Whether the 8×4 multipliers are built from DSP slices (two per DSP48E2) or LUTs.
+        public var multipliersInDSP: Bool
 
         public init(processingUnits: Int, pesPerUnit: Int, multipliersPerPE: Int, multiplierLatency: Int = 1,
-                    adderTreeLatency: Int = 3, accumulatorLatency: Int = 2, quantizationLatency: Int = 3) {
+                    adderTreeLatency: Int = 3, accumulatorLatency: Int = 2, quantizationLatency: Int = 3,
+                    multipliersInDSP: Bool = true) {
+            self.multipliersInDSP = multipliersInDSP
             self.processingUnits = processingUnits
             self.pesPerUnit = pesPerUnit
             self.multipliersPerPE = multipliersPerPE
@@ -154,6 +158,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
             case adderTreeLatency = "adder_tree_latency_cycles"
             case accumulatorLatency = "accumulator_latency_cycles"
             case quantizationLatency = "quantization_latency_cycles"
+            case multipliersInDSP = "multipliers_in_dsp"
         }
 
         /// Column lanes: P × N.
@@ -172,6 +177,8 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
                 ParameterSpec("adder_tree_latency_cycles", .integer(0...1000), unit: .cycles, default: "3", "The two M/2-input adder trees"),
                 ParameterSpec("accumulator_latency_cycles", .integer(0...1000), unit: .cycles, default: "2", "Shift-add and accumulator"),
                 ParameterSpec("quantization_latency_cycles", .integer(0...1000), unit: .cycles, default: "3", "Quantization unit (bias, scale)"),
+                ParameterSpec("multipliers_in", .choice(["dsp", "lut"]), default: "dsp",
+                              "Build the 8×4 multipliers from DSP slices (two per DSP48E2) or from LUTs"),
             ],
             statistics: [
                 StatisticSpec("tiles", .count, "GEMM tiles issued"),
@@ -183,7 +190,8 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
             self.init(processingUnits: p.int("processing_units"), pesPerUnit: p.int("pes_per_unit"),
                       multipliersPerPE: p.int("multipliers_per_pe"), multiplierLatency: p.int("multiplier_latency_cycles"),
                       adderTreeLatency: p.int("adder_tree_latency_cycles"), accumulatorLatency: p.int("accumulator_latency_cycles"),
-                      quantizationLatency: p.int("quantization_latency_cycles"))
+                      quantizationLatency: p.int("quantization_latency_cycles"),
+                      multipliersInDSP: p.string("multipliers_in") == "dsp")
             guard multipliersPerPE % 2 == 0 else {
                 throw p.error("multipliers_per_pe", "must be even (8×8 mode pairs two 8×4 multipliers), not \(multipliersPerPE)")
             }
@@ -298,8 +306,17 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         public var weightKiB: Int
         public var intermediateKiB: Int
         public var parameterKiB: Int
+        /// Which buffers are built from UltraRAM instead of block RAM.
+        public var uram: URAMUse
 
-        public init(ioKiB: Int, weightKiB: Int, intermediateKiB: Int, parameterKiB: Int) {
+        public enum URAMUse: String, Sendable, Equatable, Codable, CaseIterable {
+            case none, intermediate, weight, both
+            public var weight: Bool { self == .weight || self == .both }
+            public var intermediate: Bool { self == .intermediate || self == .both }
+        }
+
+        public init(ioKiB: Int, weightKiB: Int, intermediateKiB: Int, parameterKiB: Int, uram: URAMUse = .none) {
+            self.uram = uram
             self.ioKiB = ioKiB
             self.weightKiB = weightKiB
             self.intermediateKiB = intermediateKiB
@@ -311,6 +328,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
             case weightKiB = "weight_kib"
             case intermediateKiB = "intermediate_kib"
             case parameterKiB = "parameter_kib"
+            case uram = "uram_buffers"
         }
 
         public static let schema = ComponentSchema(
@@ -321,12 +339,14 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
                 ParameterSpec("weight_kib", .integer(1...1_048_576), unit: .bytes, "Weight tiles; slots = ⌊capacity ÷ largest tile⌋ (KiB)"),
                 ParameterSpec("intermediate_kib", .integer(1...1_048_576), unit: .bytes, "Q, K, V, scores, FFN intermediate (KiB)"),
                 ParameterSpec("parameter_kib", .integer(1...1_048_576), unit: .bytes, "Scales, LayerNorm γ/β, softmax and GELU LUTs (KiB)"),
+                ParameterSpec("uram_buffers", .choice(URAMUse.allCases.map(\.rawValue)), default: "none",
+                              "Which of the weight and intermediate buffers use UltraRAM (288 Kib blocks) instead of BRAM"),
             ],
             statistics: [])
 
         public init(_ p: ParameterValues) {
             self.init(ioKiB: p.int("io_kib"), weightKiB: p.int("weight_kib"), intermediateKiB: p.int("intermediate_kib"),
-                      parameterKiB: p.int("parameter_kib"))
+                      parameterKiB: p.int("parameter_kib"), uram: URAMUse(rawValue: p.string("uram_buffers"))!)
         }
     }
 }

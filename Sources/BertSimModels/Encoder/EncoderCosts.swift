@@ -13,13 +13,19 @@ public struct TaskCost: Sendable, Equatable {
     /// while issuing: lane utilization is their ratio.
     public var usedSlots: Int
     public var laneSlots: Int
+    /// Bytes read from and written to on-chip buffers (for energy).
+    public var bufferBytes: Int
 
-    public init(issue: Int, latency: Int, work: Int, usedSlots: Int? = nil, laneSlots: Int) {
+    /// The cost without buffer traffic: what a per-cycle reading of the unit gives.
+    public var timing: TaskCost { TaskCost(issue: issue, latency: latency, work: work, usedSlots: usedSlots, laneSlots: laneSlots) }
+
+    public init(issue: Int, latency: Int, work: Int, usedSlots: Int? = nil, laneSlots: Int, bufferBytes: Int = 0) {
         self.issue = issue
         self.latency = latency
         self.work = work
         self.usedSlots = usedSlots ?? work
         self.laneSlots = laneSlots
+        self.bufferBytes = bufferBytes
     }
 }
 
@@ -37,23 +43,27 @@ extension EncoderConfig {
         return array.tile(rows: rows, k: k, width: width, aBits: a, bBits: b)
     }
 
-    /// A three-pass row pipeline (softmax or LayerNorm) over `rows` rows of `n` elements.
+    /// A three-pass row pipeline (softmax or LayerNorm) over `rows` rows of `n` elements of
+    /// `bits` bits, reading `inputs` operands per element (LayerNorm's residual add reads two)
+    /// and writing one; a row stays in the unit across its passes.
     ///
     /// ## Timing model
     /// Each pass takes c = ⌈n / lanes⌉ cycles per row; rows enter every c cycles, so passes 1,
     /// 2, 3 of consecutive rows overlap. The middle latency (reciprocal, inverse square root)
     /// separates passes 2 and 3: `issue = rows × c`, results `2c + L_mid + L_out` after issue.
-    public func rowPipeline(_ unit: SpecialUnit, rows: Int, n: Int) -> TaskCost {
+    public func rowPipeline(_ unit: SpecialUnit, rows: Int, n: Int, inputs: Int = 1, bits: Int = 8) -> TaskCost {
         let c = n.ceilDiv(unit.lanes)
         return TaskCost(issue: rows * c, latency: 2 * c + unit.middleLatency + unit.outputLatency,
-                        work: rows * n, laneSlots: rows * c * unit.lanes)
+                        work: rows * n, laneSlots: rows * c * unit.lanes,
+                        bufferBytes: ((inputs + 1) * rows * n * bits).ceilDiv(8))
     }
 
     /// GELU over `elements` values through the LUT: `issue = ⌈elements / lanes⌉`, result after
     /// `L_out`.
     public func elementwise(_ unit: SpecialUnit, elements: Int) -> TaskCost {
         let issue = elements.ceilDiv(unit.lanes)
-        return TaskCost(issue: issue, latency: unit.outputLatency, work: elements, laneSlots: issue * unit.lanes)
+        return TaskCost(issue: issue, latency: unit.outputLatency, work: elements, laneSlots: issue * unit.lanes,
+                        bufferBytes: (2 * elements * precision.activationBits).ceilDiv(8))
     }
 
     /// Cycles of a transaction's data phase: `max(⌈bytes / AXI width⌉, ⌈bytes × f / BW⌉)`.

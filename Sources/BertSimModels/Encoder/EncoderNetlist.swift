@@ -99,7 +99,7 @@ public final class EncoderNetlist {
         return SimulationResult(
             windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
             stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
-            memory: memoryTraffic())
+            memory: memoryTraffic(), activity: activity())
     }
 
     private func statistics() -> [StatEntry] {
@@ -128,6 +128,15 @@ public final class EncoderNetlist {
             s.append(StatEntry("encoder.\(c.name).transactions", c.transactions, .count, "Transactions served"))
         }
         return s
+    }
+
+    private func activity() -> PowerModel.Activity {
+        let offChip = channels.reduce(0) { $0 + $1.bytes }
+        return PowerModel.Activity(
+            arraySlots: units[0].statistics.usedSlots,
+            specialElements: units.dropFirst().reduce(0) { $0 + $1.statistics.work },
+            bufferBytes: units.reduce(0) { $0 + $1.statistics.bufferBytes } + offChip,
+            offChipBytes: offChip)
     }
 
     private func memoryTraffic() -> MemoryTraffic {

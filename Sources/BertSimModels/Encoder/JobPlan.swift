@@ -134,7 +134,7 @@ private struct LayerBuilder {
                     dependencies: [.done(.peArray, layerOffset: 0, index: lastQ), .done(.peArray, layerOffset: 0, index: lastK)]))
             }
             lastQK[p] = count(.peArray) - 1
-            let cost = config.rowPipeline(config.softmax, rows: lp, n: lp)
+            let cost = config.rowPipeline(config.softmax, rows: lp, n: lp, bits: config.precision.softmaxBits)
             add(.softmax, PlannedTask(kind: .softmax(pair: p), cost: cost, usefulIssue: usefulIssue(cost.issue, l * l, lp * lp),
                                       dependencies: [.done(.peArray, layerOffset: 0, index: lastQK[p])]))
         }
@@ -160,7 +160,7 @@ private struct LayerBuilder {
 
         let lastO = weightGEMM("o", k: h, columns: h, input: .done(.peArray, layerOffset: 0, index: lastPV))
         let params = Dependency.done(.dmaRead, layerOffset: 0, index: 0)
-        let lnCost = config.rowPipeline(config.layerNorm, rows: rows, n: h)
+        let lnCost = config.rowPipeline(config.layerNorm, rows: rows, n: h, inputs: 2, bits: config.precision.activationBits)
         let lnUseful = usefulIssue(lnCost.issue, shape.usefulRows, rows)
         let ln1Dependencies: [Dependency] = kind == .first
             ? [.done(.peArray, layerOffset: 0, index: lastO), params, .previousJobOutput]

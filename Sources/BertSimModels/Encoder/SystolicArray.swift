@@ -33,7 +33,7 @@ public struct SystolicArray: Sendable, Equatable, Codable {
 
     public static let schema = ComponentSchema(
         name: "systolic_array",
-        summary: "R × C MAC PEs; a tile of C output columns is computed in folds of 2R + C + T − 2 cycles (fill, stream, drain).",
+        summary: "R × C MAC PEs; a tile of C output columns is computed in folds: output-stationary 2R + C + T − 2 cycles, weight-stationary 2R + C + T − 1.",
         parameters: [
             ParameterSpec("rows", .integer(1...1024), unit: .count, "R: PE rows"),
             ParameterSpec("columns", .integer(1...1024), unit: .count, "C: PE columns (output columns per tile)"),
@@ -44,7 +44,7 @@ public struct SystolicArray: Sendable, Equatable, Codable {
         ],
         statistics: [
             StatisticSpec("tiles", .count, "GEMM tiles issued"),
-            StatisticSpec("lane_utilization", .ratio, "MACs ÷ (busy cycles × R × C)"),
+            StatisticSpec("lane_utilization", .ratio, "PE-cycles of MACs (a MAC of wide operands is p of them) ÷ (busy cycles × R × C)"),
         ])
 
     public init(_ p: ParameterValues) {
@@ -55,26 +55,39 @@ public struct SystolicArray: Sendable, Equatable, Codable {
     /// One tile: `rows` activation rows × `width ≤ C` output columns, inner dimension `k`.
     ///
     /// ## Timing model
-    /// A fold keeps R × C PEs busy with one block of work and takes `2R + C + T − 2` cycles:
-    /// operands enter skewed, one row (column) per cycle, so PE (i, j) does its t-th MAC at
-    /// cycle i + j + t; the last at (R−1) + (C−1) + (T−1); then R more cycles to drain (OS:
-    /// shift the results out; WS: the last partial sums reach the bottom) — the cycle count of
-    /// SCALE-Sim's analytical model. With `p = ⌈a/w⌉·⌈b/w⌉` cycles per MAC:
-    /// - output-stationary: PE (i, j) owns output (row i, column j); a fold covers R rows and
-    ///   streams `T = k·p`; the tile takes `⌈rows/R⌉` folds.
-    /// - weight-stationary: PE (i, j) holds weight (k-index i, column j), loaded during the fold's
-    ///   first R cycles; a fold covers R of the k dimension and streams all rows, `T = rows·p`;
-    ///   the tile takes `⌈k/R⌉` folds (partial sums over folds add up in the output buffer).
-    /// Folds do not overlap. Results are usable `output_latency` cycles after the last fold.
+    /// Registers are written at the end of a cycle and read in the next; a value has left the
+    /// array in the cycle the output port reads it from a bottom-row register. With
+    /// `p = ⌈a/w⌉·⌈b/w⌉` cycles per MAC (operands of a and b bits on w-bit PEs):
+    /// - output-stationary: PE (i, j) owns output (row i, column j) of a block of R rows; A
+    ///   enters from the left and B from the top, skewed one cycle per row and column, so
+    ///   PE (i, j) does its t-th MAC at cycle i + j + t, the last at (R−1) + (C−1) + (T−1) with
+    ///   `T = k·p`; the accumulators then shift down and out in R cycles: a fold takes
+    ///   `2R + C + T − 2` (SCALE-Sim's count); a tile takes `⌈rows/R⌉` folds.
+    /// - weight-stationary: a fold holds weights for R k-indices × C columns, pushed in from the
+    ///   top in R cycles; the inputs (all rows, `T = rows·p`) then enter skewed and the partial
+    ///   sums flow down: the last MAC is at R + (R−1) + (C−1) + (T−1), and its partial sum is
+    ///   read out of the bottom row one cycle later: a fold takes `2R + C + T − 1`; a tile takes
+    ///   `⌈k/R⌉` folds, their partial sums added in the output buffer.
+    /// Every fold is charged as a full R × C block (partial blocks pad with zeros, as SCALE-Sim
+    /// does); folds and tiles do not overlap. Results are usable `output_latency` cycles after
+    /// the last fold. A per-cycle, data-level reference of both dataflows checks these counts
+    /// (BertSimTestSupport/SystolicReference).
     func tile(rows rowCount: Int, k: Int, width: Int, aBits: Int, bBits: Int) -> TaskCost {
         let p = aBits.ceilDiv(peBits) * bBits.ceilDiv(peBits)
-        let (folds, t): (Int, Int) = switch dataflow {
-        case .outputStationary: (rowCount.ceilDiv(rows), k * p)
-        case .weightStationary: (k.ceilDiv(rows), rowCount * p)
+        let (folds, fold): (Int, Int) = switch dataflow {
+        case .outputStationary: (rowCount.ceilDiv(rows), 2 * rows + columns + k * p - 2)
+        case .weightStationary: (k.ceilDiv(rows), 2 * rows + columns + rowCount * p - 1)
         }
-        let issue = folds * (2 * rows + columns + t - 2)
+        let issue = folds * fold
         let macs = rowCount * k * width
+        // Buffer traffic. OS: each fold reads its rows of A and all of B's block; outputs once.
+        // WS: the weights once, every row's inputs once (each fold its k-indices), and 32-bit
+        // partial sums written every fold and read back from the second on.
+        let bits: Int = switch dataflow {
+        case .outputStationary: rowCount * k * aBits + folds * k * width * bBits + rowCount * width * aBits
+        case .weightStationary: k * width * bBits + rowCount * k * aBits + (2 * folds - 1) * rowCount * width * 32
+        }
         return TaskCost(issue: issue, latency: outputLatency, work: macs, usedSlots: macs * p,
-                        laneSlots: issue * rows * columns)
+                        laneSlots: issue * rows * columns, bufferBytes: bits.ceilDiv(8))
     }
 }

@@ -6,6 +6,7 @@ public struct UnitStatistics: Sendable, Equatable {
     public var work = 0
     public var usedSlots = 0
     public var laneSlots = 0
+    public var bufferBytes = 0
     public var bytes = [Int](repeating: 0, count: ByteClass.allCases.count)
     public var transactions = 0
 

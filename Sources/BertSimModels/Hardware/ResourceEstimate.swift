@@ -1,0 +1,141 @@
+import BertSimCore
+
+/// The FPGA resources a design needs, estimated from its config (docs/resources.md).
+///
+/// First-order formulas, per unit: DSP slices from the multipliers (packed by operand width),
+/// block RAM and UltraRAM from each buffer's capacity and the width it must deliver per cycle,
+/// LUTs and flip-flops from per-unit costs. They are estimates for comparing designs and
+/// rejecting ones that cannot fit, not a synthesis result.
+public struct ResourceEstimate: Sendable, Equatable, Codable {
+    /// One unit's share.
+    public struct Part: Sendable, Equatable, Codable {
+        public var unit: String
+        public var dsp = 0
+        public var bram18k = 0
+        public var uram = 0
+        public var lut = 0
+        public var ff = 0
+    }
+
+    public var parts: [Part]
+
+    public var dsp: Int { parts.reduce(0) { $0 + $1.dsp } }
+    public var bram18k: Int { parts.reduce(0) { $0 + $1.bram18k } }
+    public var uram: Int { parts.reduce(0) { $0 + $1.uram } }
+    public var lut: Int { parts.reduce(0) { $0 + $1.lut } }
+    public var ff: Int { parts.reduce(0) { $0 + $1.ff } }
+
+    /// The resources a config needs and the ones a board has, in order.
+    public func usage(on board: Board) -> [(name: String, used: Int, available: Int)] {
+        [("dsp", dsp, board.dsp), ("bram18k", bram18k, board.bram18k), ("uram", uram, board.uram),
+         ("lut", lut, board.lut), ("ff", ff, board.ff)]
+    }
+
+    // MARK: Formulas
+
+    /// Products of `a × b` bits one DSP48E2 (27 × 18 multiplier) computes per cycle: two when
+    /// both operands fit 8 bits (the shared-operand INT8 packing of Xilinx WP486; 8×4 fits
+    /// too), one up to 18 × 27 bits, else ⌈a/18⌉·⌈b/27⌉ DSPs for one product (as a fraction).
+    public static func productsPerDSP(_ a: Int, _ b: Int) -> Double {
+        let (hi, lo) = (max(a, b), min(a, b))
+        if hi <= 8 { return 2 }
+        if lo <= 18 && hi <= 27 { return 1 }
+        return 1 / Double(lo.ceilDiv(18) * hi.ceilDiv(27))
+    }
+
+    /// 18 Kib block RAMs for a buffer of `bits` read `width` bits per cycle: enough for the
+    /// capacity, and enough 36-bit ports for the width (simple dual port: one 36-bit read, one
+    /// 36-bit write per block).
+    public static func bram18k(bits: Int, width: Int) -> Int { max(bits.ceilDiv(18 * 1024), width.ceilDiv(36)) }
+
+    /// 288 Kib UltraRAMs for a buffer of `bits` read `width` bits per cycle (72-bit ports).
+    public static func uram(bits: Int, width: Int) -> Int { max(bits.ceilDiv(288 * 1024), width.ceilDiv(72)) }
+
+    /// Per-unit LUT and flip-flop costs (documented in docs/resources.md).
+    public enum Cost {
+        /// An 8×4 multiplier in LUTs.
+        public static let lutMultiplier = (lut: 24, ff: 12)
+        /// A BIM PE without multipliers: two M/2-input adder trees of 12-bit adders (M − 2 adders),
+        /// shift-add, a double-buffered 32-bit accumulator, the quantization unit, control.
+        public static func bimPE(multipliers m: Int) -> (lut: Int, ff: Int) { (12 * (m - 2) + 116, 24 * m + 80) }
+        /// A systolic PE around a DSP MAC: operand forwarding registers and a 32-bit accumulator.
+        public static func systolicPE(bits: Int) -> (lut: Int, ff: Int) { (30, 3 * bits + 32) }
+        public static let softmaxLane = (lut: 120, ff: 160)
+        public static let layerNormLane = (lut: 150, ff: 200)
+        /// GELU: a 256 × 8-bit LUT (read-only, in LUTs) and a register per lane.
+        public static let geluLane = (lut: 40, ff: 40)
+        /// One memory channel's AXI master, DMA datamover and request queues.
+        public static let memoryChannel = (lut: 4_000, ff: 6_000)
+        /// Addressing and arbitration of one buffer.
+        public static let buffer = (lut: 200, ff: 150)
+        /// The task sequencer, scoreboard and control.
+        public static let control = (lut: 8_000, ff: 12_000)
+    }
+
+    /// Estimates a design's resources.
+    public init(config: EncoderConfig) {
+        var parts: [Part] = []
+        let p = config.precision
+        // The array.
+        var array = Part(unit: "array")
+        let activationReadWidth: Int
+        let weightReadWidth: Int
+        switch config.array {
+        case .bim(let pe):
+            let multipliers = pe.lanes * pe.multipliersPerPE
+            if pe.multipliersInDSP {
+                array.dsp += Int((Double(multipliers) / Self.productsPerDSP(8, 4)).rounded(.up))
+            } else {
+                array.lut += multipliers * Cost.lutMultiplier.lut
+                array.ff += multipliers * Cost.lutMultiplier.ff
+            }
+            array.dsp += 2 * pe.lanes   // quantization: a 32-bit × 8-bit scale multiply takes two DSP48E2
+            let c = Cost.bimPE(multipliers: pe.multipliersPerPE)
+            array.lut += pe.lanes * c.lut
+            array.ff += pe.lanes * c.ff
+            activationReadWidth = pe.multipliersPerPE * 8                 // one row chunk, broadcast to every PE
+            weightReadWidth = pe.lanes * pe.multipliersPerPE * 4          // every PE reads M 4-bit multiplier inputs
+        case .systolic(let s):
+            let pes = s.rows * s.columns
+            array.dsp += Int((Double(pes) / Self.productsPerDSP(s.peBits, s.peBits)).rounded(.up)) + 2 * s.columns
+            let c = Cost.systolicPE(bits: s.peBits)
+            array.lut += pes * c.lut
+            array.ff += pes * c.ff
+            activationReadWidth = s.rows * p.activationBits               // one element per row enters each cycle
+            weightReadWidth = s.columns * p.weightBits                    // one per column
+        }
+        parts.append(array)
+        // Special-function units.
+        parts.append(Part(unit: "softmax", dsp: config.softmax.lanes + 4, lut: config.softmax.lanes * Cost.softmaxLane.lut,
+                          ff: config.softmax.lanes * Cost.softmaxLane.ff))
+        parts.append(Part(unit: "layernorm", dsp: 2 * config.layerNorm.lanes + 4,
+                          lut: config.layerNorm.lanes * Cost.layerNormLane.lut, ff: config.layerNorm.lanes * Cost.layerNormLane.ff))
+        parts.append(Part(unit: "gelu", lut: config.gelu.lanes * Cost.geluLane.lut, ff: config.gelu.lanes * Cost.geluLane.ff))
+        // Buffers.
+        let b = config.buffers
+        let axi = config.memory.axiWidthBytes * 8
+        func buffer(_ name: String, kib: Int, width: Int, uram: Bool) -> Part {
+            var part = Part(unit: name, lut: Cost.buffer.lut, ff: Cost.buffer.ff)
+            let bits = kib * 1024 * 8
+            let w = max(width, axi)
+            if uram { part.uram = Self.uram(bits: bits, width: w) } else { part.bram18k = Self.bram18k(bits: bits, width: w) }
+            return part
+        }
+        parts.append(buffer("io_buffer", kib: b.ioKiB, width: activationReadWidth, uram: false))
+        parts.append(buffer("weight_buffer", kib: b.weightKiB, width: weightReadWidth, uram: b.uram.weight))
+        parts.append(buffer("intermediate_buffer", kib: b.intermediateKiB, width: activationReadWidth, uram: b.uram.intermediate))
+        parts.append(buffer("parameter_buffer", kib: b.parameterKiB, width: 64, uram: false))
+        // Memory interface and control.
+        let channels = config.memory.channels
+        parts.append(Part(unit: "memory_interface", lut: channels * Cost.memoryChannel.lut, ff: channels * Cost.memoryChannel.ff))
+        parts.append(Part(unit: "control", lut: Cost.control.lut, ff: Cost.control.ff))
+        self.parts = parts
+    }
+
+    /// Throws a design error for the first resource that does not fit on `board`.
+    public func check(on board: Board) throws(DesignError) {
+        for r in usage(on: board) where r.used > r.available {
+            throw DesignError(field: "board", "the design needs \(r.used) \(r.name.uppercased()) but the \(board.name) (\(board.device)) has \(r.available)")
+        }
+    }
+}
