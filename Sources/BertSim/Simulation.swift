@@ -22,9 +22,12 @@ public struct SimulationOptions: Sendable {
     public var vcdPath: String?
     /// Same-delta order on the native kernel (tests use `.random` to show it does not matter).
     public var tieBreak: EventQueueKernel.TieBreak
+    /// Keep every stage's intervals (for `--html` and `--timeline`; costs memory on long runs).
+    public var recordsIntervals: Bool
 
     public init(kernel: KernelChoice = .systemc, limit: Int? = nil, vcdPath: String? = nil,
-                tieBreak: EventQueueKernel.TieBreak = .insertion) {
+                tieBreak: EventQueueKernel.TieBreak = .insertion, recordsIntervals: Bool = false) {
+        self.recordsIntervals = recordsIntervals
         self.kernel = kernel
         self.limit = limit
         self.vcdPath = vcdPath
@@ -53,7 +56,8 @@ public enum Simulation {
         var notes: [String] = []
         switch config.config.design {
         case .pipeline(let p):
-            let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock, stream: stream)
+            let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock,
+                                          recordsIntervals: options.recordsIntervals, stream: stream)
             result = try netlist.run()
             notes.append("walking-skeleton pipeline: stage timing from the config, not the BERT encoder datapath")
             notes.append("energy, memory traffic and resources are not modelled for this design (null)")
@@ -61,7 +65,7 @@ public enum Simulation {
             do {
                 let netlist = try EncoderNetlist(
                     model: reader.header.model, config: e, clock: config.config.clock, batch: reader.header.batch,
-                    kernel: kernel, stream: stream)
+                    kernel: kernel, recordsIntervals: options.recordsIntervals, stream: stream)
                 result = try netlist.run()
                 notes.append("embedding and the task head run on the host and are not timed")
                 notes.append(reader.header.batch.map {

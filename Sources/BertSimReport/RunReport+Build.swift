@@ -16,6 +16,10 @@ extension RunReport {
         let latencies = result.latencies.map(\.count).sorted()
         let ms = { (c: Int) in clock.milliseconds(Cycles(c)) }
         let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)
+        let timeline: TimelineOverview? = !result.stages.isEmpty && result.stages.allSatisfy { $0.ledger.recordsIntervals }
+            ? TimelineOverview(stages: result.stages.map { ($0.name, $0.ledger.intervals) },
+                               start: result.windowStart.value, end: result.windowEnd.value)
+            : nil
         var resources: ResourcesSection?
         var power: PowerSection?
         let hardware = config.config
@@ -50,7 +54,8 @@ extension RunReport {
                 p50Ms: ms(nearestRankPercentile(latencies, 50) ?? 0),
                 p90Ms: ms(nearestRankPercentile(latencies, 90) ?? 0),
                 p99Ms: ms(nearestRankPercentile(latencies, 99) ?? 0),
-                maxMs: ms(latencies.last ?? 0)),
+                maxMs: ms(latencies.last ?? 0),
+                histogram: Self.histogram(latencies.map(ms), bins: 20)),
             stages: result.stages.map { s in
                 Stage(name: s.name, busyCycles: s.busy.count, elapsedCycles: s.elapsed.count,
                       bubbles: Bubbles(BubbleCause.allCases.map { s.bubbles($0).count }),
@@ -64,6 +69,16 @@ extension RunReport {
                 StatEntry("kernel.process_evaluations", Double(result.evaluations), .events,
                           "Process evaluations the kernel ran (equal on both kernels)")
             ],
-            notes: extraNotes)
+            notes: extraNotes,
+            timeline: timeline)
+    }
+
+    /// Requests per latency bin: `bins` equal bins from 0 to the largest latency.
+    static func histogram(_ latencies: [Double], bins: Int) -> [Latency.Bin] {
+        guard let top = latencies.max(), top > 0 else { return [] }
+        let width = top / Double(bins)
+        var counts = [Int](repeating: 0, count: bins)
+        for l in latencies { counts[min(bins - 1, Int(l / width))] += 1 }
+        return counts.enumerated().map { Latency.Bin(upperMs: width * Double($0.offset + 1), requests: $0.element) }
     }
 }

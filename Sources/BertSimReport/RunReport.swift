@@ -25,10 +25,13 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var statistics: [StatEntry]
     /// What the numbers do and do not include.
     public var notes: [String]
+    /// Each stage over the run in 100 equal bins, when the run recorded intervals (`--html`,
+    /// `--timeline`); absent otherwise.
+    public var timeline: TimelineOverview?
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
-        case simulator, config, workload, totals, latency, stages, memory, resources, power, statistics, notes
+        case simulator, config, workload, totals, latency, stages, memory, resources, power, statistics, notes, timeline
     }
 
     public struct Simulator: Codable, Sendable, Equatable {
@@ -103,8 +106,21 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var p90Ms: Double
         public var p99Ms: Double
         public var maxMs: Double
+        /// Requests per latency bin: 20 equal bins from 0 to the maximum.
+        public var histogram: [Bin]
+
+        public struct Bin: Codable, Sendable, Equatable {
+            public var upperMs: Double
+            public var requests: Int
+
+            enum CodingKeys: String, CodingKey {
+                case upperMs = "upper_ms"
+                case requests
+            }
+        }
 
         enum CodingKeys: String, CodingKey {
+            case histogram
             case meanMs = "mean_ms"
             case p50Ms = "p50_ms"
             case p90Ms = "p90_ms"
@@ -164,5 +180,56 @@ public struct RunReport: Codable, Sendable, Equatable {
         }
 
         public var total: Int { starved + blocked + memory + dependency + padding + imbalance }
+    }
+}
+
+/// Each stage's activity over the run in equal bins: the busy share of every bin and, per
+/// bubble cause, its share.
+public struct TimelineOverview: Codable, Sendable, Equatable {
+    public struct Stage: Codable, Sendable, Equatable {
+        public var name: String
+        /// Busy share of each bin (0…1).
+        public var busy: [Double]
+        /// For each bubble cause that occurs, its share of each bin.
+        public var bubbles: [String: [Double]]
+    }
+
+    public var binCycles: Int
+    public var startCycle: Int
+    public var stages: [Stage]
+
+    enum CodingKeys: String, CodingKey {
+        case binCycles = "bin_cycles"
+        case startCycle = "start_cycle"
+        case stages
+    }
+
+    /// Bins the recorded intervals of `stages` over [start, end).
+    public init(stages: [(name: String, intervals: [ActivityLedger.Interval])], start: Int, end: Int, bins: Int = 100) {
+        let span = max(1, end - start)
+        binCycles = max(1, span.ceilDiv(bins))
+        startCycle = start
+        let count = span.ceilDiv(binCycles)
+        let bin = binCycles
+        self.stages = stages.map { stage in
+            var busy = [Double](repeating: 0, count: count)
+            var bubbles: [String: [Double]] = [:]
+            for interval in stage.intervals {
+                var t = max(interval.start.value, start)
+                let stop = min(interval.end.value, end)
+                while t < stop {
+                    let index = (t - start) / bin
+                    let binEnd = start + (index + 1) * bin
+                    let length = Double(min(stop, binEnd) - t) / Double(bin)
+                    switch interval.activity {
+                    case .busy: busy[index] += length
+                    case .bubble(let cause):
+                        bubbles[cause.rawValue, default: [Double](repeating: 0, count: count)][index] += length
+                    }
+                    t = min(stop, binEnd)
+                }
+            }
+            return Stage(name: stage.name, busy: busy, bubbles: bubbles)
+        }
     }
 }
