@@ -78,8 +78,30 @@ public enum Simulation {
         }
         try kernel.finish()
         if let limit = options.limit, reader.requestsRead >= limit { notes.append("limited to the first \(limit) requests (--limit)") }
+        var dense: RunReport.DenseTwin?
+        if case .encoder(var e) = config.config.design, e.sparse != nil {
+            // The same run with dense attention, on the native kernel, for the speedup.
+            e.sparse = nil
+            dense = try denseTwin(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit)
+            notes.append("speedup vs dense from the same run with dense attention on the native kernel")
+        }
         return try RunReport(result: result, config: config, trace: reader.header, tracePath: reader.path,
-                             kernel: kernel.name, notes: notes)
+                             kernel: kernel.name, notes: notes, dense: dense)
+    }
+
+    static func denseTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?) throws -> RunReport.DenseTwin {
+        var remaining = limit ?? Int.max
+        let kernel = EventQueueKernel()
+        let netlist = try EncoderNetlist(model: reader.header.model, config: e, clock: config.config.clock,
+                                         batch: reader.header.batch, kernel: kernel) {
+            guard remaining > 0 else { return nil }
+            remaining -= 1
+            return try reader.next()
+        }
+        let r = try netlist.run()
+        kernel.finish()
+        let attention = r.statistics.first { $0.name == "encoder.attention_cycles" }?.value ?? 0
+        return RunReport.DenseTwin(cycles: r.cycles.count, attentionCycles: Int(attention))
     }
 
     static func makeKernel(_ options: SimulationOptions) throws -> any SimKernel {

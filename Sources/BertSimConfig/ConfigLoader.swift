@@ -172,8 +172,23 @@ public enum ConfigLoader {
             axiWidthBytes: Int(mem.string("axi_width_bits"))! / 8, maxOutstanding: mem.int("max_outstanding"),
             burstBytes: mem.int("burst_bytes"))
         let buffers = EncoderConfig.Buffers(try m.mapping("buffers").values(EncoderConfig.Buffers.schema))
+        var sparse: SparseAttention?
+        if m.node("sparse_attention") != nil {
+            let section = try m.mapping("sparse_attention")
+            let v = try section.values(SparseAttention.schema)
+            let keys: SparseAttention.Keys
+            switch (v.has("top_k"), v.has("top_k_fraction")) {
+            case (true, false): keys = .fixed(v.int("top_k"))
+            case (false, true): keys = .fraction(v.double("top_k_fraction"), minimum: v.int("top_k_min"))
+            case (true, true): throw v.error("top_k_fraction", "give top_k or top_k_fraction, not both")
+            case (false, false): throw section.error("top_k", "missing: give top_k (keys kept per query) or top_k_fraction")
+            }
+            sparse = SparseAttention(keys: keys, lutLanes: v.int("lut_lanes"), estimatorLatency: v.int("estimator_latency_cycles"),
+                                     selectorWidth: v.int("selector_width"), selectorLatency: v.int("selector_latency_cycles"),
+                                     gatherBanks: v.int("gather_banks"), seed: UInt64(v.int("seed")))
+        }
         return EncoderConfig(precision: precision, array: array, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
-                             memory: memory, buffers: buffers)
+                             memory: memory, buffers: buffers, sparse: sparse)
     }
 
     static func yamlError(_ error: YamlError, file: String) -> InputError {

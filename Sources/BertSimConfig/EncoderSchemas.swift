@@ -15,6 +15,7 @@ public enum EncoderSchemas {
             ParameterSpec("gelu", .text, "The GELU unit"),
             ParameterSpec("memory", .text, "Off-chip memory channels"),
             ParameterSpec("buffers", .text, "On-chip buffers"),
+            ParameterSpec("sparse_attention", .text, default: "", "Top-k sparse attention (optional; without it, attention is dense)"),
         ],
         statistics: [])
 
@@ -23,6 +24,6 @@ public enum EncoderSchemas {
         encoder, EncoderConfig.Precision.schema, EncoderConfig.PEArray.schema, SystolicArray.schema,
         EncoderConfig.SpecialUnit.softmaxSchema,
         EncoderConfig.SpecialUnit.layerNormSchema, EncoderConfig.SpecialUnit.geluSchema, EncoderConfig.Memory.schema,
-        EncoderConfig.Buffers.schema,
+        EncoderConfig.Buffers.schema, SparseAttention.schema,
     ]
 }

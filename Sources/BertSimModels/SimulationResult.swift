@@ -19,10 +19,14 @@ public struct SimulationResult: Sendable {
     public var memory: MemoryTraffic?
     /// What costs energy, for designs with a power model.
     public var activity: PowerModel.Activity?
+    /// With sparse attention: its costs, attention time and attention mass kept.
+    public var sparseAttention: SparseAttentionResult?
 
     public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
                 stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64,
-                memory: MemoryTraffic? = nil, activity: PowerModel.Activity? = nil) {
+                memory: MemoryTraffic? = nil, activity: PowerModel.Activity? = nil,
+                sparseAttention: SparseAttentionResult? = nil) {
+        self.sparseAttention = sparseAttention
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.arrivals = arrivals
@@ -65,4 +69,15 @@ public struct MemoryTraffic: Sendable, Equatable, Codable {
         case bytesByClass = "bytes_by_class"
         case channels
     }
+}
+
+/// What sparse attention did over a run (docs/sparse-attention.md).
+public struct SparseAttentionResult: Sendable, Equatable {
+    public var configuration: SparseAttention
+    public var accounting: AttentionAccounting
+    /// Cycles of every layer's attention phase.
+    public var attentionCycles: Int
+    /// Attention mass kept, over the trace's sequences: mean and the worst.
+    public var massKeptMean: Double
+    public var massKeptMinimum: Double
 }

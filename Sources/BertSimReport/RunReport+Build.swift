@@ -8,8 +8,18 @@ extension RunReport {
     public static let simulatorVersion = "0.1.0"
 
     /// Builds the report of a finished simulation.
+    /// The dense twin of a sparse-attention run: its cycles and attention-phase cycles.
+    public struct DenseTwin: Sendable {
+        public var cycles: Int
+        public var attentionCycles: Int
+        public init(cycles: Int, attentionCycles: Int) {
+            self.cycles = cycles
+            self.attentionCycles = attentionCycles
+        }
+    }
+
     public init(result: SimulationResult, config: ConfigLoader.Loaded, trace: TraceHeader, tracePath: String,
-                kernel: String, notes extraNotes: [String] = []) throws {
+                kernel: String, notes extraNotes: [String] = [], dense: DenseTwin? = nil) throws {
         let clock = config.config.clock
         let requests = result.completions.count
         let cycles = result.cycles
@@ -65,6 +75,10 @@ extension RunReport {
             memory: try result.memory.map { try JSONValue(encoding: $0) } ?? .null,
             resources: try resources.map { try JSONValue(encoding: $0) } ?? .null,
             power: try power.map { try JSONValue(encoding: $0) } ?? .null,
+            sparseAttention: result.sparseAttention.map { s in
+                SparseAttentionSection(result: s, cycles: cycles.count, denseCycles: dense?.cycles ?? 0,
+                                       denseAttentionCycles: dense?.attentionCycles ?? 0)
+            },
             statistics: result.statistics + [
                 StatEntry("kernel.process_evaluations", Double(result.evaluations), .events,
                           "Process evaluations the kernel ran (equal on both kernels)")

@@ -21,6 +21,8 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var resources: JSONValue
     /// Power and energy; null without a board.
     public var power: JSONValue
+    /// Sparse attention's costs, speedup and mass kept; absent when attention is dense.
+    public var sparseAttention: SparseAttentionSection?
     /// Every statistic, flat and ordered.
     public var statistics: [StatEntry]
     /// What the numbers do and do not include.
@@ -32,6 +34,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case simulator, config, workload, totals, latency, stages, memory, resources, power, statistics, notes, timeline
+        case sparseAttention = "sparse_attention"
     }
 
     public struct Simulator: Codable, Sendable, Equatable {

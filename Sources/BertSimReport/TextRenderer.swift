@@ -27,6 +27,11 @@ public enum TextRenderer {
             }
             line("resources       \(res.board) (\(res.device)): " + cells.joined(separator: " · "))
         }
+        if let s = r.sparseAttention {
+            line("attention mass kept: \(fixed(s.massKept.mean, 3)) mean, \(fixed(s.massKept.minimum, 3)) worst sequence (top-k of real attention; docs/sparse-attention.md)")
+            line("attention speedup vs dense: \(fixed(s.attentionSpeedupVsDense, 2))× on the attention phase, \(fixed(s.endToEndSpeedupVsDense, 2))× end to end (\(group(s.denseCycles)) cycles dense)")
+            line("sparse attention: exact MACs \(percent(s.exactMACRatio)) of dense, K/V bytes read \(percent(s.kvByteRatio)), \(group(s.totals.lutOps)) LUT products, \(group(s.totals.comparisons)) comparisons, \(group(s.totals.conflictCycles)) cycles of gather conflicts" + (s.clampedSequences > 0 ? "; k clamped to the length for \(s.clampedSequences) sequences" : ""))
+        }
         let l = r.latency
         line("request latency mean \(fixed(l.meanMs, 3)) · p50 \(fixed(l.p50Ms, 3)) · p90 \(fixed(l.p90Ms, 3)) · p99 \(fixed(l.p99Ms, 3)) · max \(fixed(l.maxMs, 3)) ms")
         line()

@@ -178,6 +178,8 @@ private final class ReferenceSimulator {
         var start = 0
         var issueEnd = 0
         var useful = 0
+        /// Issue cycles lost to gather conflicts: the task's last cycles (§7: busy, padding, imbalance).
+        var imbalance = 0
     }
 
     struct EngineState {
@@ -203,7 +205,8 @@ private final class ReferenceSimulator {
         var requestCycle: Int
     }
 
-    static let computeUnits: [EncoderUnit] = [.peArray, .softmax, .layerNorm, .gelu]
+    /// The compute units: with sparse attention also the estimator and the selector.
+    let computeUnits: [EncoderUnit]
     static let engineUnits: [EncoderUnit] = [.dmaRead, .dmaWrite]
 
     let layers: Int
@@ -222,7 +225,7 @@ private final class ReferenceSimulator {
     /// Each job's last `ln2` (index in the last layer's LayerNorm program).
     var lastLN2: [Int] = []
 
-    var compute = [ComputeState](repeating: ComputeState(), count: 4)
+    var compute: [ComputeState]
     var engines = [EngineState](repeating: EngineState(), count: 2)
     var transfers: [Transfer] = []
     var transactions: [Transaction] = []
@@ -237,6 +240,8 @@ private final class ReferenceSimulator {
         layers = model.layers
         memory = config.memory
         self.records = records
+        computeUnits = config.sparse == nil ? [.peArray, .softmax, .layerNorm, .gelu] : EncoderUnit.computeUnits
+        compute = [ComputeState](repeating: ComputeState(), count: computeUnits.count)
         var next = 0
         let table = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo) {
             defer { next += 1 }
@@ -354,7 +359,11 @@ private final class ReferenceSimulator {
     /// A compute unit in cycle `t` (§2, §7).
     func computeCycle(_ u: Int, unit: EncoderUnit, at t: Int) -> Activity {
         let state = compute[u]
-        if t < state.issueEnd { return t - state.start < state.useful ? .busy : .bubble(.padding) }
+        if t < state.issueEnd {
+            let into = t - state.start
+            if into < state.useful { return .busy }
+            return t >= state.issueEnd - state.imbalance ? .bubble(.imbalance) : .bubble(.padding)
+        }
         let program = programs[unit.rawValue]
         guard state.position < program.count else { return .bubble(.starved) }
         let ref = program[state.position]
@@ -363,9 +372,10 @@ private final class ReferenceSimulator {
         precondition(planned.cost.issue >= 1)
         self[ref] = Times(start: t, issueEnd: t + planned.cost.issue, done: t + planned.cost.issue + planned.cost.latency)
         compute[u] = ComputeState(position: state.position + 1, start: t, issueEnd: t + planned.cost.issue,
-                                  useful: planned.usefulIssue)
+                                  useful: planned.usefulIssue, imbalance: planned.imbalanceIssue)
         if records { started.append(ref) }
-        return planned.usefulIssue > 0 ? .busy : .bubble(.padding)
+        if planned.usefulIssue > 0 { return .busy }
+        return planned.cost.issue - planned.imbalanceIssue > 0 ? .bubble(.padding) : .bubble(.imbalance)
     }
 
     /// A DMA engine in cycle `t` (§2.3, §5, §7).
@@ -446,7 +456,7 @@ private final class ReferenceSimulator {
     // MARK: The run
 
     func run(maxCycles: Int) throws -> EncoderReference.Recording {
-        let stageNames = (Self.computeUnits + Self.engineUnits).map(\.stageName) + (0..<memory.channels).map { "channel\($0)" }
+        let stageNames = (computeUnits + Self.engineUnits).map(\.stageName) + (0..<memory.channels).map { "channel\($0)" }
         var busy = [Int](repeating: 0, count: stageNames.count)
         var bubbles = [[Int]](repeating: [Int](repeating: 0, count: BubbleCause.allCases.count), count: stageNames.count)
         var timelines = [[EncoderReference.Interval]](repeating: [], count: stageNames.count)
@@ -461,12 +471,12 @@ private final class ReferenceSimulator {
             }
             for c in channels.indices { accept(c, at: t) }
             for (e, unit) in Self.engineUnits.enumerated() {
-                activities[Self.computeUnits.count + e] = engineCycle(e, unit: unit, at: t)
+                activities[computeUnits.count + e] = engineCycle(e, unit: unit, at: t)
             }
-            for (u, unit) in Self.computeUnits.enumerated() { activities[u] = computeCycle(u, unit: unit, at: t) }
+            for (u, unit) in computeUnits.enumerated() { activities[u] = computeCycle(u, unit: unit, at: t) }
             for c in channels.indices {
                 _ = channels[c].step()
-                activities[Self.computeUnits.count + 2 + c] = channels[c].activity
+                activities[computeUnits.count + 2 + c] = channels[c].activity
                 channels[c].endCycle()
             }
             for (s, a) in activities.enumerated() {
@@ -816,5 +826,54 @@ extension EncoderScenario {
         config.array = .systolic(array)
         config.buffers.weightKiB = (JobPlan.slotBytes(model: model, config: config) * slots).ceilDiv(1024)
         name = "random systolic \(seed)"
+    }
+}
+
+// MARK: - Sparse attention scenarios
+
+extension EncoderScenario {
+    /// Named sparse-attention cases: the tiny layer with top-2 attention; gather conflicts on one
+    /// bank; a padded closed batch with a fraction of keys; on a systolic array.
+    public static let sparseNamed: [EncoderScenario] = {
+        func sparse(_ k: SparseAttention.Keys, lut: Int = 64, width: Int = 2, banks: Int = 4) -> SparseAttention {
+            SparseAttention(keys: k, lutLanes: lut, estimatorLatency: 3, selectorWidth: width, selectorLatency: 2,
+                            gatherBanks: banks, seed: 7)
+        }
+        var tiny = tinyConfig()
+        tiny.sparse = sparse(.fixed(2))
+        var conflicts = tinyConfig()
+        conflicts.peArray!.multipliersPerPE = 16
+        conflicts.sparse = sparse(.fixed(6), banks: 1)
+        var batch = tinyConfig()
+        batch.sparse = sparse(.fraction(0.25, minimum: 2), lut: 32, width: 4, banks: 3)
+        var systolic = tinySystolicConfig(SystolicArray(rows: 4, columns: 8, dataflow: .outputStationary))
+        systolic.sparse = sparse(.fixed(3))
+        let one = [Request(id: 0, arrivalNs: 0, tokens: 16)]
+        return [
+            EncoderScenario(name: "sparse-tiny", model: tinyModel(), config: tiny, clock: tinyClock, batch: nil, requests: one),
+            EncoderScenario(name: "sparse-conflicts", model: tinyModel(), config: conflicts, clock: tinyClock, batch: nil,
+                            requests: one),
+            EncoderScenario(name: "sparse-batch", model: tinyModel(), config: batch, clock: tinyClock, batch: 3,
+                            requests: [Request(id: 0, arrivalNs: 0, tokens: 5), Request(id: 1, arrivalNs: 100, tokens: 16),
+                                       Request(id: 2, arrivalNs: 250, tokens: 9)]),
+            EncoderScenario(name: "sparse-systolic", model: tinyModel(), config: systolic, clock: tinyClock, batch: nil,
+                            requests: one),
+        ]
+    }()
+
+    public static func sparseNamed(_ name: String) -> EncoderScenario? { sparseNamed.first { $0.name == name } }
+
+    /// The random tiny case of `seed` (``init(seed:)``, drawn exactly as there) with a random
+    /// sparse attention engine, drawn from a stream of its own.
+    public init(sparseSeed seed: UInt64) {
+        self.init(seed: seed)
+        var rng = SplitMix64(seed: seed ^ 0x5350_4152_5345_2121)
+        func pick(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(rng.next() % UInt64(r.count)) }
+        let keys: SparseAttention.Keys = pick(0...1) == 0 ? .fixed(pick(1...12))
+            : .fraction(Double(pick(1...8)) / 8, minimum: pick(1...4))
+        config.sparse = SparseAttention(keys: keys, lutLanes: pick(1...128), estimatorLatency: pick(0...6),
+                                        selectorWidth: pick(1...8), selectorLatency: pick(0...4), gatherBanks: pick(1...8),
+                                        seed: UInt64(pick(0...1000)))
+        name = "random sparse \(seed)"
     }
 }

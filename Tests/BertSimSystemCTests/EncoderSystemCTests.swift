@@ -48,4 +48,16 @@ import Testing
         let reference = try EncoderScenario.systolicNamed(name)!.reference().outcome
         #expect(output.split(separator: "\n").first.map(String.init) == reference.description)
     }
+
+    /// Sparse attention on SystemC: the conflicts case and a padded batch.
+    @Test(arguments: ["sparse-conflicts", "sparse-batch"])
+    func sparseScenarioMatchesTheReference(_ name: String) async throws {
+        let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [name = name as String] in
+            let r = try EncoderScenario.sparseNamed(name)!.simulate(on: try SystemCKernel())
+            print(EncoderScenario.outcome(r))
+        }
+        let output = String(decoding: result?.standardOutputContent ?? [], as: UTF8.self)
+        let reference = try EncoderScenario.sparseNamed(name)!.reference().outcome
+        #expect(output.split(separator: "\n").first.map(String.init) == reference.description)
+    }
 }

@@ -13,6 +13,10 @@ final class CompletionMonitor: SimProcess {
     private(set) var completions: [Int: Cycle] = [:]
     private(set) var arrivals: [Int: Cycle] = [:]
     private(set) var lastDone: Cycle?
+    /// Cycles of every layer's attention phase (first attention task's start to last `pv` done).
+    private(set) var attentionCycles = 0
+    /// Attention costs of the jobs done, with sparse attention.
+    private(set) var attention = AttentionAccounting()
     /// Frees state that no unit can refer to any more (jobs before the one returned).
     var prune: (_ completedJob: Int) -> Void = { _ in }
 
@@ -26,6 +30,15 @@ final class CompletionMonitor: SimProcess {
         _ = board.subscribe(process, name: "monitor")
     }
 
+    /// A layer's attention phase: from the end of the V projection's issue on the array (where
+    /// dense attention starts; sparse attention's estimator may start earlier, overlapping it) to
+    /// the last attention × V result.
+    private func attentionSpan(_ job: EncoderJob, layer: Int) -> Int {
+        let range = job.plan.attentionPE
+        let start = board.times(job, layer: layer, unit: .peArray, index: range.lowerBound - 1).issueEnd!
+        return board.times(job, layer: layer, unit: .peArray, index: range.upperBound).done! - start
+    }
+
     var allDone: Bool { jobs.exhausted && jobs.error == nil && nextJob == jobs.formed }
 
     func evaluate() {
@@ -37,6 +50,8 @@ final class CompletionMonitor: SimProcess {
                 arrivals[r] = a
             }
             lastDone = max(lastDone ?? Cycle(done), Cycle(done))
+            for layer in 0..<layers { attentionCycles += attentionSpan(job, layer: layer) }
+            if let a = job.plan.attention { attention += a * layers }
             prune(nextJob)
             nextJob += 1
         }

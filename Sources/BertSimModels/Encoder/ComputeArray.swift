@@ -24,6 +24,14 @@ public enum ComputeArray: Sendable, Equatable {
         }
     }
 
+    /// Lane-slots offered per issue cycle: P·N·M multipliers, or R·C PEs.
+    public var slotsPerCycle: Int {
+        switch self {
+        case .bim(let p): p.lanes * p.multipliersPerPE
+        case .systolic(let s): s.rows * s.columns
+        }
+    }
+
     /// Multipliers (BIM) or PEs (systolic), for resources.
     public var multipliers: Int {
         switch self {

@@ -62,7 +62,9 @@ final class ComputeUnit: SimProcess {
             busyUntil = now + issue
             board.post(job, key, issueEnd: Cycle(busyUntil), done: Cycle(busyUntil + task.cost.latency))
             enter(.busy, at: now)
-            if task.usefulIssue < issue { enter(.bubble(.padding), at: now + task.usefulIssue) }
+            let padding = issue - task.usefulIssue - task.imbalanceIssue
+            if padding > 0 { enter(.bubble(.padding), at: now + task.usefulIssue) }
+            if task.imbalanceIssue > 0 { enter(.bubble(.imbalance), at: now + task.usefulIssue + padding) }
             statistics.tasks += 1
             statistics.work += task.cost.work
             statistics.usedSlots += task.cost.usedSlots

@@ -10,9 +10,12 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
     public var gelu: SpecialUnit
     public var memory: Memory
     public var buffers: Buffers
+    /// Top-k sparse attention; nil runs dense attention.
+    public var sparse: SparseAttention?
 
     public init(precision: Precision, array: ComputeArray, softmax: SpecialUnit, layerNorm: SpecialUnit,
-                gelu: SpecialUnit, memory: Memory, buffers: Buffers) {
+                gelu: SpecialUnit, memory: Memory, buffers: Buffers, sparse: SparseAttention? = nil) {
+        self.sparse = sparse
         self.precision = precision
         self.array = array
         self.softmax = softmax
@@ -45,6 +48,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         case softmax
         case layerNorm = "layernorm"
         case gelu, memory, buffers
+        case sparse = "sparse_attention"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -59,6 +63,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         try c.encode(gelu, forKey: .gelu)
         try c.encode(memory, forKey: .memory)
         try c.encode(buffers, forKey: .buffers)
+        try c.encodeIfPresent(sparse, forKey: .sparse)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -71,7 +76,8 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         self.init(precision: try c.decode(Precision.self, forKey: .precision), array: array,
                   softmax: try c.decode(SpecialUnit.self, forKey: .softmax), layerNorm: try c.decode(SpecialUnit.self, forKey: .layerNorm),
                   gelu: try c.decode(SpecialUnit.self, forKey: .gelu), memory: try c.decode(Memory.self, forKey: .memory),
-                  buffers: try c.decode(Buffers.self, forKey: .buffers))
+                  buffers: try c.decode(Buffers.self, forKey: .buffers),
+                  sparse: try c.decodeIfPresent(SparseAttention.self, forKey: .sparse))
     }
 
     /// Bit widths per tensor class (FQ-BERT: W4, A8, int32 bias, 8-bit scales, softmax and

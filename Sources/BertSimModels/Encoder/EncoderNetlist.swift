@@ -39,7 +39,7 @@ public final class EncoderNetlist {
         let board = TaskBoard(kernel: kernel)
         self.board = board
         let resolver = DependencyResolver(jobs: jobs, board: board, layers: model.layers, weightSlots: slots)
-        units = [EncoderUnit.peArray, .softmax, .layerNorm, .gelu].map {
+        units = EncoderUnit.computeUnits.filter { config.sparse != nil || ($0 != .estimator && $0 != .selector) }.map {
             ComputeUnit($0, kernel: kernel, jobs: jobs, board: board, resolver: resolver, windowStart: windowStart,
                         recordsIntervals: recordsIntervals)
         }
@@ -99,7 +99,7 @@ public final class EncoderNetlist {
         return SimulationResult(
             windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
             stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
-            memory: memoryTraffic(), activity: activity())
+            memory: memoryTraffic(), activity: activity(), sparseAttention: sparseResult())
     }
 
     private func statistics() -> [StatEntry] {
@@ -107,6 +107,8 @@ public final class EncoderNetlist {
             StatEntry("encoder.jobs", jobs.formed, .count, "Jobs (sub-batches) run"),
             StatEntry("encoder.weight_slots", weightSlots, .count, "Weight-buffer slots (⌊capacity ÷ largest tile⌋)"),
         ]
+        s.append(StatEntry("encoder.attention_cycles", monitor.attentionCycles, .cycles,
+                           "Cycles of every layer's attention phase (end of the V projection's issue to the last attention × V result)"))
         let dataCycles = channels.reduce(0) { $0 + $1.busyCycles }
         let exposed = units[0].ledger.bubbles(.memory).count
         s.append(StatEntry("encoder.overlap", dataCycles == 0 ? 1 : 1 - min(1, Double(exposed) / Double(dataCycles)), .ratio,
@@ -128,6 +130,14 @@ public final class EncoderNetlist {
             s.append(StatEntry("encoder.\(c.name).transactions", c.transactions, .count, "Transactions served"))
         }
         return s
+    }
+
+    private func sparseResult() -> SparseAttentionResult? {
+        guard let sparse = config.sparse else { return nil }
+        let m = jobs.massKept
+        return SparseAttentionResult(
+            configuration: sparse, accounting: monitor.attention, attentionCycles: monitor.attentionCycles,
+            massKeptMean: m.sequences == 0 ? 1 : m.sum / Double(m.sequences), massKeptMinimum: m.minimum)
     }
 
     private func activity() -> PowerModel.Activity {

@@ -12,6 +12,10 @@ public struct JobPlan: Sendable {
     public let weightTilesPerLayer: Int
     /// The PE program index of each weight tile.
     public let peIndexOfWeightTile: [Int]
+    /// One layer's attention costs, with sparse attention (nil for dense).
+    public let attention: AttentionAccounting?
+    /// PE indices of a layer's first attention task and its last `pv` (the attention phase).
+    public let attentionPE: ClosedRange<Int>
 
     public func tasks(_ kind: LayerKind, _ unit: EncoderUnit) -> [PlannedTask] { programs[kind.rawValue][unit.rawValue] }
 
@@ -23,14 +27,20 @@ public struct JobPlan: Sendable {
         var programs: [[[PlannedTask]]] = []
         var peIndexOfWeightTile: [Int] = []
         var tilesPerLayer = 0
+        var attention: AttentionAccounting?
+        var attentionPE = 0...0
         for kind in LayerKind.allCases {
             let builder = LayerBuilder(model: model, config: config, shape: shape, kind: kind)
             programs.append(builder.programs)
             if kind == .first {
                 peIndexOfWeightTile = builder.peIndexOfWeightTile
                 tilesPerLayer = builder.peIndexOfWeightTile.count
+                attention = builder.attention
+                attentionPE = builder.attentionPE
             }
         }
+        self.attention = attention
+        self.attentionPE = attentionPE
         self.programs = programs
         self.weightTilesPerLayer = tilesPerLayer
         self.peIndexOfWeightTile = peIndexOfWeightTile
@@ -51,6 +61,8 @@ private struct LayerBuilder {
     let kind: LayerKind
     var programs = [[PlannedTask]](repeating: [], count: EncoderUnit.allCases.count)
     var peIndexOfWeightTile: [Int] = []
+    var attention: AttentionAccounting?
+    var attentionPE = 0...0
 
     init(model: ModelSpec, config: EncoderConfig, shape: JobShape, kind: LayerKind) {
         self.model = model
@@ -106,21 +118,11 @@ private struct LayerBuilder {
         return count(.peArray) - 1
     }
 
-    private mutating func buildLayer() {
-        let h = model.hidden, f = model.ffn, d = model.headSize, heads = model.heads
-        let lp = shape.paddedLength
-        let rows = shape.rows
-        add(.dmaRead, PlannedTask(kind: .transfer("params"), dependencies: [.parameterSlot],
-                                  bytes: [(.params, config.parameterBytes(hidden: h))]))
-        let layerInput: Dependency = kind == .first
-            ? .done(.dmaRead, layerOffset: -1, index: 0)
-            : .done(.layerNorm, layerOffset: -1, index: JobPlan.ln2Index)
-        let lastQ = weightGEMM("q", k: h, columns: h, input: layerInput)
-        let lastK = weightGEMM("k", k: h, columns: h, input: layerInput)
-        let lastV = weightGEMM("v", k: h, columns: h, input: layerInput)
-
-        // Attention pairs p = s·A + h, software-pipelined one deep on the PE array.
-        let pairs = shape.sequences * heads
+    /// Dense attention: pairs p = s·A + h, software-pipelined one deep on the PE array. Returns
+    /// the PE index of the last `pv` tile.
+    private mutating func denseAttention(lastQ: Int, lastK: Int, lastV: Int) -> Int {
+        let pairs = shape.sequences * model.heads
+        let heads = model.heads, d = model.headSize, lp = shape.paddedLength
         var lastQK = [Int](repeating: 0, count: pairs)
         var lastPV = 0
         func qk(_ p: Int) {
@@ -158,6 +160,166 @@ private struct LayerBuilder {
         }
         pv(pairs - 1)
 
+        return lastPV
+    }
+
+    /// Sparse attention (docs/sparse-attention.md): per pair, `estimate` on the LUT estimator,
+    /// `select` on the top-k selector, then the exact phase — `qk` over the kept keys on the
+    /// array, softmax over them, `pv` over their rows of V — software-pipelined on the array as
+    /// the dense phase is. Returns the PE index of the last `pv` task.
+    private mutating func sparseAttention(_ sparse: SparseAttention, lastQ: Int, lastK: Int, lastV: Int) -> Int {
+        let heads = model.heads, d = model.headSize, lp = shape.paddedLength
+        let pairs = shape.sequences * heads
+        let act = config.precision.activationBits
+        var accounting = AttentionAccounting()
+        accounting.heads = pairs
+        accounting.clampedSequences = shape.lengths.filter { sparse.keys.requested(for: $0) > $0 }.count
+        var lastQK = [Int](repeating: 0, count: pairs)
+        var lastPV = 0
+        /// The exact phase of pair p over groups of queries processed together (`sparseGroup`):
+        /// per group the array's cycles `compute`, hidden behind or stalled by the group's
+        /// gather of every query's k rows (the most rows any one bank delivers).
+        func exact(_ p: Int, _ l: Int, _ k: Int, compute: Int, latency: Int, macs: Int, q: Int)
+            -> (TaskCost, useful: Int, imbalance: Int)
+        {
+            let group = sparseGroup.queries
+            var issue = 0, usefulSum = 0, imbalance = 0
+            for first in stride(from: 0, to: lp, by: group) {
+                let queries = first..<min(lp, first + group)
+                let g = JobPlan.gatherCycles(seed: sparse.seed, pair: p, queries: queries, length: l, paddedLength: lp,
+                                          keys: k, banks: sparse.gatherBanks)
+                issue += max(compute, g)
+                usefulSum += compute * max(0, min(l, queries.upperBound) - queries.lowerBound)
+                imbalance += max(0, g - compute)
+            }
+            let useful = usefulSum / group
+            return (TaskCost(issue: issue, latency: latency, work: macs, usedSlots: macs * q,
+                             laneSlots: issue * config.array.slotsPerCycle,
+                             bufferBytes: (lp * k * d * act + lp * d * act + lp * k * act).ceilDiv(8)), useful, imbalance)
+        }
+        func front(_ p: Int) {
+            let l = shape.lengths[p / heads]
+            let k = sparse.keys.k(for: l)
+            // Estimate all Lp × Lp scores from 4-bit Q' and K' (D LUT products each).
+            let lutOps = lp * lp * d
+            let estimateIssue = lutOps.ceilDiv(sparse.lutLanes)
+            add(.estimator, PlannedTask(
+                kind: .estimate(pair: p),
+                cost: TaskCost(issue: estimateIssue, latency: sparse.estimatorLatency, work: lutOps,
+                               laneSlots: estimateIssue * sparse.lutLanes, bufferBytes: (2 * lp * d * 4).ceilDiv(8)),
+                usefulIssue: usefulIssue(estimateIssue, l * l, lp * lp),
+                dependencies: [.done(.peArray, layerOffset: 0, index: lastQ), .done(.peArray, layerOffset: 0, index: lastK)]))
+            // Select the top k of Lp scores for every query: ⌈Lp / w⌉ cycles a query.
+            let selectIssue = lp * lp.ceilDiv(sparse.selectorWidth)
+            add(.selector, PlannedTask(
+                kind: .select(pair: p),
+                cost: TaskCost(issue: selectIssue, latency: k.ceilDiv(sparse.selectorWidth) + sparse.selectorLatency,
+                               work: lp * lp * k, usedSlots: lp * lp, laneSlots: selectIssue * sparse.selectorWidth,
+                               bufferBytes: lp * k * 2),
+                usefulIssue: usefulIssue(selectIssue, l * l, lp * lp),
+                dependencies: [.done(.estimator, layerOffset: 0, index: p)]))
+            // Exact Q·Kᵀ on the kept keys: each query's k keys across its lanes.
+            let qkCost = sparseGroup.qk(k)
+            let qk = exact(p, l, k, compute: qkCost.cycles, latency: qkCost.latency, macs: lp * k * d, q: qkCost.q)
+            add(.peArray, PlannedTask(kind: .gemm(name: "qk", pair: p, group: 0), cost: qk.0, usefulIssue: qk.useful,
+                                      imbalanceIssue: qk.imbalance,
+                                      dependencies: [.done(.selector, layerOffset: 0, index: p),
+                                                     .done(.peArray, layerOffset: 0, index: lastK)]))
+            lastQK[p] = count(.peArray) - 1
+            let softmax = config.rowPipeline(config.softmax, rows: lp, n: k, bits: config.precision.softmaxBits)
+            add(.softmax, PlannedTask(kind: .softmax(pair: p), cost: softmax, usefulIssue: usefulIssue(softmax.issue, l, lp),
+                                      dependencies: [.done(.peArray, layerOffset: 0, index: lastQK[p])]))
+            accounting.lutOps += lutOps
+            accounting.comparisons += lp * lp * k
+            accounting.exactMACs += 2 * lp * k * d
+            accounting.denseMACs += 2 * lp * lp * d
+            accounting.kvBytesGathered += (2 * lp * k * d * act).ceilDiv(8)
+            accounting.kvBytesDense += (2 * lp * lp * d * act).ceilDiv(8)
+            accounting.conflictCycles += qk.imbalance
+        }
+        func back(_ p: Int) {
+            let l = shape.lengths[p / heads]
+            let k = sparse.keys.k(for: l)
+            // Attention × V over the k kept rows: each query's D outputs across its lanes.
+            let pvCost = sparseGroup.pv(k)
+            let pv = exact(p, l, k, compute: pvCost.cycles, latency: pvCost.latency, macs: lp * k * d, q: pvCost.q)
+            add(.peArray, PlannedTask(kind: .gemm(name: "pv", pair: p, group: 0), cost: pv.0, usefulIssue: pv.useful,
+                                      imbalanceIssue: pv.imbalance,
+                                      dependencies: [.done(.softmax, layerOffset: 0, index: p),
+                                                     .done(.peArray, layerOffset: 0, index: lastV)]))
+            lastPV = count(.peArray) - 1
+            accounting.conflictCycles += pv.imbalance
+        }
+        front(0)
+        if pairs > 1 {
+            for p in 1..<pairs {
+                front(p)
+                back(p - 1)
+            }
+        }
+        back(pairs - 1)
+        attention = accounting
+        return lastPV
+    }
+
+    /// How a group of queries maps onto the array in the exact phase, and what a group costs.
+    ///
+    /// BIM: each of the P processing units takes one query (its own activation vector), its N
+    /// PEs the query's kept keys: Q·Kᵀ takes `⌈k/N⌉ × ⌈D·q/M⌉` cycles for P queries, attention ×
+    /// V `⌈D/N⌉ × ⌈k·q/M⌉`. Systolic: every row of a fold shares the columns' operands, so
+    /// per-query key sets run one query at a time, as one-row tiles.
+    struct SparseGroup {
+        var queries: Int
+        var qk: (Int) -> (cycles: Int, latency: Int, q: Int)
+        var pv: (Int) -> (cycles: Int, latency: Int, q: Int)
+    }
+
+    var sparseGroup: SparseGroup {
+        let d = model.headSize, p = config.precision
+        switch config.array {
+        case .bim(let pe):
+            let qQK = EncoderConfig.PEArray.multipliersPerProduct(aBits: p.activationBits, bBits: p.activationBits)
+            let qPV = EncoderConfig.PEArray.multipliersPerProduct(aBits: p.softmaxBits, bBits: p.activationBits)
+            let n = pe.pesPerUnit, m = pe.multipliersPerPE, latency = pe.pipelineLatency
+            return SparseGroup(
+                queries: pe.processingUnits,
+                qk: { k in (k.ceilDiv(n) * (d * qQK).ceilDiv(m), latency, qQK) },
+                pv: { k in (d.ceilDiv(n) * (k * qPV).ceilDiv(m), latency, qPV) })
+        case .systolic(let a):
+            let config = self.config
+            func oneRow(k: Int, width: Int, mode: MultiplyMode) -> (cycles: Int, latency: Int, q: Int) {
+                var cycles = 0, latency = 0
+                for first in stride(from: 0, to: width, by: a.columns) {
+                    let t = config.gemmTile(rows: 1, k: k, width: min(a.columns, width - first), mode: mode)
+                    cycles += t.issue
+                    latency = t.latency
+                }
+                let bits = mode == .activationActivation ? p.activationBits : p.softmaxBits
+                return (cycles, latency, bits.ceilDiv(a.peBits) * p.activationBits.ceilDiv(a.peBits))
+            }
+            return SparseGroup(queries: 1, qk: { k in oneRow(k: d, width: k, mode: .activationActivation) },
+                               pv: { k in oneRow(k: k, width: d, mode: .probabilityActivation) })
+        }
+    }
+
+    private mutating func buildLayer() {
+        let h = model.hidden, f = model.ffn
+        let rows = shape.rows
+        add(.dmaRead, PlannedTask(kind: .transfer("params"), dependencies: [.parameterSlot],
+                                  bytes: [(.params, config.parameterBytes(hidden: h))]))
+        let layerInput: Dependency = kind == .first
+            ? .done(.dmaRead, layerOffset: -1, index: 0)
+            : .done(.layerNorm, layerOffset: -1, index: JobPlan.ln2Index)
+        let lastQ = weightGEMM("q", k: h, columns: h, input: layerInput)
+        let lastK = weightGEMM("k", k: h, columns: h, input: layerInput)
+        let lastV = weightGEMM("v", k: h, columns: h, input: layerInput)
+
+        let firstAttention = count(.peArray)
+        let lastPV = config.sparse == nil
+            ? denseAttention(lastQ: lastQ, lastK: lastK, lastV: lastV)
+            : sparseAttention(config.sparse!, lastQ: lastQ, lastK: lastK, lastV: lastV)
+        attentionPE = firstAttention...lastPV
+
         let lastO = weightGEMM("o", k: h, columns: h, input: .done(.peArray, layerOffset: 0, index: lastPV))
         let params = Dependency.done(.dmaRead, layerOffset: 0, index: 0)
         let lnCost = config.rowPipeline(config.layerNorm, rows: rows, n: h, inputs: 2, bits: config.precision.activationBits)
@@ -179,4 +341,27 @@ private struct LayerBuilder {
         add(.layerNorm, PlannedTask(kind: .layerNorm(2), cost: lnCost, usefulIssue: lnUseful,
                                     dependencies: [.done(.peArray, layerOffset: 0, index: lastFFN2), params]))
     }
+}
+
+extension JobPlan {
+    /// The cycles a group of queries' gathers take: every query's k kept K (or V) rows, the
+    /// most any one bank holds (row j in bank j mod B; a bank delivers one row per cycle). A
+    /// query keeps k distinct real keys drawn uniformly, reproducibly from the seed, the pair, the
+    /// query and the lengths — the same in every layer of every job of this shape.
+    static func gatherCycles(seed: UInt64, pair: Int, queries: Range<Int>, length: Int, paddedLength: Int, keys: Int,
+                             banks: Int) -> Int {
+        var load = [Int](repeating: 0, count: banks)
+        var pool = Array(0..<length)
+        for query in queries {
+            var rng = SplitMix64(seed: seed ^ (UInt64(pair) &* 0x9E37_79B9) ^ (UInt64(query) << 24)
+                ^ (UInt64(length) << 40) ^ (UInt64(paddedLength) << 52))
+            for i in 0..<keys {
+                let j = i + Int(rng.next() % UInt64(length - i))
+                pool.swapAt(i, j)
+                load[pool[i] % banks] += 1
+            }
+        }
+        return load.max() ?? 0
+    }
+
 }

@@ -25,6 +25,8 @@ public final class JobTable {
     public private(set) var exhausted = false
     public private(set) var requestsRead = 0
     public private(set) var tokens = 0
+    /// With sparse attention: the attention mass kept, summed over sequences, and its minimum.
+    public private(set) var massKept = (sum: 0.0, minimum: 1.0, sequences: 0)
     /// The first error (a malformed trace line or a design that cannot hold a job).
     public private(set) var error: (any Error)?
     /// Called when an error stops job formation.
@@ -74,6 +76,12 @@ public final class JobTable {
         guard !group.isEmpty else {
             exhausted = true
             return
+        }
+        if let sparse = config.sparse {
+            for (_, r) in group {
+                let m = AttentionStatistics.massKept(k: sparse.keys.k(for: r.tokens), n: r.tokens)
+                massKept = (massKept.sum + m, min(massKept.minimum, m), massKept.sequences + 1)
+            }
         }
         let longest = group.map(\.request.tokens).max()!
         let lp = max(longest, padTo ?? 0)

@@ -2,6 +2,8 @@
 /// engines and are not task units.
 public enum EncoderUnit: Int, CaseIterable, Sendable, Codable {
     case peArray, softmax, layerNorm, gelu, dmaRead, dmaWrite
+    /// Sparse attention: the 4-bit LUT score estimator and the top-k selector.
+    case estimator, selector
 
     /// The stage name in reports.
     public var stageName: String {
@@ -12,8 +14,13 @@ public enum EncoderUnit: Int, CaseIterable, Sendable, Codable {
         case .gelu: "gelu"
         case .dmaRead: "dma_read"
         case .dmaWrite: "dma_write"
+        case .estimator: "estimator"
+        case .selector: "selector"
         }
     }
+
+    /// The units that compute (everything but the DMA engines).
+    public static let computeUnits: [EncoderUnit] = [.peArray, .softmax, .layerNorm, .gelu, .estimator, .selector]
 
     public var isTransfer: Bool { self == .dmaRead || self == .dmaWrite }
 }
@@ -54,6 +61,8 @@ public enum Dependency: Hashable, Sendable {
 public enum TaskKind: Hashable, Sendable {
     case gemm(name: String, pair: Int?, group: Int)
     case softmax(pair: Int)
+    case estimate(pair: Int)
+    case select(pair: Int)
     case layerNorm(Int)
     case gelu(group: Int)
     case transfer(String)
@@ -62,6 +71,8 @@ public enum TaskKind: Hashable, Sendable {
         switch self {
         case .gemm(let name, let pair, let group): pair.map { "\(name)[\($0)].\(group)" } ?? "\(name)[\(group)]"
         case .softmax(let pair): "softmax[\(pair)]"
+        case .estimate(let pair): "estimate[\(pair)]"
+        case .select(let pair): "select[\(pair)]"
         case .layerNorm(let n): "ln\(n)"
         case .gelu(let group): "gelu[\(group)]"
         case .transfer(let name): name
@@ -77,6 +88,9 @@ public final class PlannedTask: Sendable {
     /// work and lane-slots. Transfers: zero.
     public let cost: TaskCost
     public let usefulIssue: Int
+    /// Issue cycles lost to gather bank conflicts (counted as `imbalance`, after the useful and
+    /// padding cycles); the rest of `issue − usefulIssue` is padding.
+    public let imbalanceIssue: Int
     public let dependencies: [Dependency]
     /// Transfers: bytes per class, in transfer order.
     public let bytes: [(ByteClass, Int)]
@@ -84,10 +98,11 @@ public final class PlannedTask: Sendable {
     public let weightTile: Int?
 
     public init(kind: TaskKind, cost: TaskCost = TaskCost(issue: 0, latency: 0, work: 0, laneSlots: 0), usefulIssue: Int = 0,
-                dependencies: [Dependency], bytes: [(ByteClass, Int)] = [], weightTile: Int? = nil) {
+                imbalanceIssue: Int = 0, dependencies: [Dependency], bytes: [(ByteClass, Int)] = [], weightTile: Int? = nil) {
         self.kind = kind
         self.cost = cost
         self.usefulIssue = usefulIssue
+        self.imbalanceIssue = imbalanceIssue
         self.dependencies = dependencies
         self.bytes = bytes
         self.weightTile = weightTile

@@ -64,6 +64,13 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         public static let layerNormLane = (lut: 150, ff: 200)
         /// GELU: a 256 × 8-bit LUT (read-only, in LUTs) and a register per lane.
         public static let geluLane = (lut: 40, ff: 40)
+        /// A sparse-attention estimator lane: a 256 × 8-bit multiply LUT (as LUT ROM) and its
+        /// share of the score adder tree.
+        public static let estimatorLane = (lut: 40, ff: 16)
+        /// A selector comparator (16-bit score) with its insertion mux, and a kept entry
+        /// (score and 10-bit index).
+        public static let selectorComparator = (lut: 12, ff: 0)
+        public static let selectorEntry = (lut: 0, ff: 26)
         /// One memory channel's AXI master, DMA datamover and request queues.
         public static let memoryChannel = (lut: 4_000, ff: 6_000)
         /// Addressing and arbitration of one buffer.
@@ -111,6 +118,14 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         parts.append(Part(unit: "layernorm", dsp: 2 * config.layerNorm.lanes + 4,
                           lut: config.layerNorm.lanes * Cost.layerNormLane.lut, ff: config.layerNorm.lanes * Cost.layerNormLane.ff))
         parts.append(Part(unit: "gelu", lut: config.gelu.lanes * Cost.geluLane.lut, ff: config.gelu.lanes * Cost.geluLane.ff))
+        if let sparse = config.sparse {
+            parts.append(Part(unit: "estimator", lut: sparse.lutLanes * Cost.estimatorLane.lut,
+                              ff: sparse.lutLanes * Cost.estimatorLane.ff))
+            // Sized for the largest k (at 512 keys): k comparators for each of the w scores a cycle.
+            let k = sparse.keys.requested(for: 512)
+            parts.append(Part(unit: "selector", lut: k * sparse.selectorWidth * Cost.selectorComparator.lut,
+                              ff: k * Cost.selectorEntry.ff))
+        }
         // Buffers.
         let b = config.buffers
         let axi = config.memory.axiWidthBytes * 8
