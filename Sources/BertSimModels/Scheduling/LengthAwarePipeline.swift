@@ -1,0 +1,289 @@
+import BertSimCore
+import BertSimWorkload
+
+/// The length-aware scheduler (Peng et al., DAC 2022; docs/length-aware.md): the encoder's
+/// layers split into S pipeline stages, each on a partition of the array's processing units;
+/// sequences flow through unpadded, one per stage, in lockstep beats; each beat re-partitions
+/// the units so the stages' times match; the next sequence is chosen by critical-path priority.
+///
+/// ## Timing model
+/// A beat starts at T with stage i holding sequence x_i (stage 0 takes the ready sequence of
+/// highest priority P(s) = Σ_i W_i(s, ⌊P/S⌋), ties to the earlier arrival; every other stage
+/// takes its upstream neighbour's). The occupied stages get p_i ≥ 1 of the P units, Σ p_i = P,
+/// minimizing max_i W_i(x_i, p_i) (then keeping the previous split, then the lexicographically
+/// first). A split unlike the previous beat's costs R cycles of repartitioning first. Stage i
+/// is busy over [T + r, T + r + W_i); the beat ends at E = T + r + max_i W_i, when the sequence
+/// in the last stage has completed and every sequence moves on. With nothing to do the next
+/// beat waits for the next arrival.
+///
+/// Bubbles: repartitioning is `dependency`; an empty stage is `starved`; a stage done early is
+/// `blocked` while a downstream stage is still busy, then `starved`.
+public final class LengthAwarePipeline: SimProcess {
+    public struct Config: Sendable, Equatable {
+        public var stages: Int
+        public var processingUnits: Int
+        public var repartitionCycles: Int
+
+        public init(stages: Int, processingUnits: Int, repartitionCycles: Int) {
+            self.stages = stages
+            self.processingUnits = processingUnits
+            self.repartitionCycles = repartitionCycles
+        }
+    }
+
+    struct Sequence {
+        var index: Int
+        var length: Int
+        var arrival: Cycle
+        var ready: Cycle
+        var priority: Int
+    }
+
+    public let config: Config
+    private let kernel: any SimKernel
+    private let cost: any StageCostModel
+    private let clock: Clock
+    private let batch: Int?
+    private let stream: () throws -> Request?
+    private var timer: EventID!
+    private var queueTrace: TraceID?
+    private var partitionTraces: [TraceID] = []
+
+    private var lookahead: [Sequence] = []     // read from the trace, not yet ready
+    private var ready: [Sequence] = []
+    private var stageHolds: [Sequence?]
+    private var allocation: [Int]?
+    private var beatEnd: Cycle?
+    private var exhausted = false
+    private var read = 0
+    public private(set) var error: (any Error)?
+    private(set) var ledgers: [ActivityLedger]
+    private var puCycles: [Int]
+    private var busyCycles: [Int]
+    public private(set) var arrivals: [Cycle] = []
+    public private(set) var completions: [Cycle?] = []
+    public private(set) var lastCompletion: Cycle?
+    public private(set) var tokens = 0
+    public private(set) var beats = 0
+    public private(set) var repartitions = 0
+    public private(set) var maxQueue = 0
+    private var queueArea = 0
+    private var queueSince = Cycle.zero
+    public private(set) var windowStart = Cycle.zero
+
+    public init(_ config: Config, cost: any StageCostModel, kernel: any SimKernel, clock: Clock, batch: Int?,
+                recordsIntervals: Bool = false, stream: @escaping () throws -> Request?) {
+        self.config = config
+        self.kernel = kernel
+        self.cost = cost
+        self.clock = clock
+        self.batch = batch
+        self.stream = stream
+        stageHolds = [Sequence?](repeating: nil, count: config.stages)
+        puCycles = [Int](repeating: 0, count: config.stages)
+        busyCycles = [Int](repeating: 0, count: config.stages)
+        ledgers = []
+        let process = kernel.addProcess("length_aware", self)
+        timer = kernel.addEvent("length_aware.timer", triggering: process)
+        if kernel.isTracing {
+            queueTrace = kernel.addTrace("length_aware.queue_depth", width: 32)
+            partitionTraces = (0..<config.stages).map { kernel.addTrace("stage\($0).processing_units", width: 16) }
+        }
+        readAhead()
+        let start = lookahead.first?.arrival ?? .zero
+        windowStart = start
+        queueSince = start
+        ledgers = (0..<config.stages).map { _ in ActivityLedger(start: start, recordsIntervals: recordsIntervals) }
+        if let first = lookahead.first { kernel.notify(timer, after: first.ready - .zero) }
+    }
+
+    /// Reads the next arrival group (a closed batch, or one request) into the lookahead.
+    private func readAhead() {
+        guard lookahead.isEmpty, !exhausted, error == nil else { return }
+        var group: [Request] = []
+        do {
+            while group.count < (batch ?? 1), let r = try stream() { group.append(r) }
+        } catch {
+            self.error = error
+            exhausted = true
+            kernel.stop()
+            return
+        }
+        if group.isEmpty {
+            exhausted = true
+            return
+        }
+        let arrivals = group.map { clock.cycle(atNanoseconds: $0.arrivalNs) }
+        let readyAt = arrivals.max()!
+        for (r, a) in zip(group, arrivals) {
+            lookahead.append(Sequence(index: read, length: r.tokens, arrival: a, ready: readyAt, priority: priority(r.tokens)))
+            self.arrivals.append(a)
+            completions.append(nil)
+            tokens += r.tokens
+            read += 1
+        }
+    }
+
+    /// P(s): the sequence's critical path through every stage on an even split.
+    private func priority(_ length: Int) -> Int {
+        let even = max(1, config.processingUnits / config.stages)
+        var total = 0
+        for i in 0..<config.stages {
+            do {
+                total += try cost.cycles(stage: i, length: length, processingUnits: even)
+            } catch {
+                fail(error)
+                return 0
+            }
+        }
+        return total
+    }
+
+    private func fail(_ e: any Error) {
+        if error == nil { error = e }
+        exhausted = true
+        kernel.stop()
+    }
+
+    private func setQueue(_ now: Cycle) {
+        queueArea += (now - queueSince).count * ready.count
+        queueSince = now
+        maxQueue = max(maxQueue, ready.count)
+        if let queueTrace { kernel.setTrace(queueTrace, UInt64(ready.count)) }
+    }
+
+    public func evaluate() {
+        let now = kernel.now
+        // Arrivals up to now join the ready queue.
+        while let next = lookahead.first, next.ready <= now {
+            setQueue(now)
+            ready.append(contentsOf: lookahead)
+            lookahead.removeAll()
+            readAhead()
+            setQueue(now)
+        }
+        if let end = beatEnd, now >= end {
+            beatEnd = nil
+        }
+        if beatEnd == nil { startBeat(now) }
+        // Wake for the next arrival or the beat's end, whichever comes first.
+        var wake: Cycle?
+        if let next = lookahead.first { wake = next.ready }
+        if let end = beatEnd { wake = min(wake ?? end, end) }
+        if let wake, wake > now { kernel.notify(timer, after: wake - now) }
+    }
+
+    private func startBeat(_ t: Cycle) {
+        // Shift: every sequence moves one stage on; stage 0 takes the best ready one.
+        for i in stride(from: config.stages - 1, to: 0, by: -1) { stageHolds[i] = stageHolds[i - 1] }
+        stageHolds[0] = nil
+        if let best = ready.indices.max(by: { a, b in
+            let (x, y) = (ready[a], ready[b])
+            return x.priority != y.priority ? x.priority < y.priority : (x.arrival, x.index) > (y.arrival, y.index)
+        }) {
+            setQueue(t)
+            stageHolds[0] = ready.remove(at: best)
+            setQueue(t)
+        }
+        let occupied = (0..<config.stages).filter { stageHolds[$0] != nil }
+        guard !occupied.isEmpty else {
+            for i in 0..<config.stages { enter(i, .bubble(.starved), t) }
+            if lookahead.isEmpty && ready.isEmpty && exhausted { kernel.stop() }
+            return
+        }
+        // The split of the units that makes the slowest stage fastest.
+        var best: (beat: Int, changed: Bool, split: [Int], work: [Int])?
+        for parts in Self.compositions(config.processingUnits, into: occupied.count) {
+            var split = [Int](repeating: 0, count: config.stages)
+            for (k, i) in occupied.enumerated() { split[i] = parts[k] }
+            var work = [Int](repeating: 0, count: config.stages)
+            do {
+                for i in occupied { work[i] = try cost.cycles(stage: i, length: stageHolds[i]!.length, processingUnits: split[i]) }
+            } catch {
+                continue
+            }
+            let beat = work.max()!
+            let changed = allocation != nil && allocation! != split
+            if best == nil || beat < best!.beat || (beat == best!.beat && !changed && best!.changed) {
+                best = (beat, changed, split, work)
+            }
+        }
+        guard let choice = best else {
+            fail(DesignError(field: "encoder.length_aware.pipeline_stages",
+                             "no split of \(config.processingUnits) processing units can run these sequences"))
+            return
+        }
+        let r = choice.changed ? config.repartitionCycles : 0
+        if choice.changed { repartitions += 1 }
+        allocation = choice.split
+        beats += 1
+        let end = t + Cycles(r + choice.beat)
+        let finish = (0..<config.stages).map { stageHolds[$0] == nil ? t : t + Cycles(r + choice.work[$0]) }
+        for i in 0..<config.stages {
+            if let trace = partitionTraces.indices.contains(i) ? partitionTraces[i] : nil {
+                kernel.setTrace(trace, UInt64(choice.split[i]))
+            }
+            guard stageHolds[i] != nil else {
+                enter(i, .bubble(.starved), t)
+                continue
+            }
+            if r > 0 { enter(i, .bubble(.dependency), t) }
+            enter(i, .busy, t + Cycles(r))
+            busyCycles[i] += choice.work[i]
+            puCycles[i] += choice.work[i] * choice.split[i]
+            // Done early: blocked while a downstream stage works, then starved.
+            let downstream = ((i + 1)..<config.stages).map { finish[$0] }.max() ?? finish[i]
+            if downstream > finish[i] { enter(i, .bubble(.blocked), finish[i]) }
+            enter(i, .bubble(.starved), max(finish[i], downstream))
+        }
+        if let last = stageHolds[config.stages - 1] {
+            completions[last.index] = finish[config.stages - 1]
+            lastCompletion = finish[config.stages - 1]
+        }
+        beatEnd = end
+    }
+
+    private func enter(_ stage: Int, _ activity: Activity, _ t: Cycle) {
+        ledgers[stage].enter(activity, at: max(t, windowStart))
+    }
+
+    /// The ways to write `n` as an ordered sum of `k` positive integers.
+    static func compositions(_ n: Int, into k: Int) -> [[Int]] {
+        if k == 1 { return [[n]] }
+        guard n >= k else { return [] }
+        var out: [[Int]] = []
+        for first in 1...(n - k + 1) {
+            for rest in compositions(n - first, into: k - 1) { out.append([first] + rest) }
+        }
+        return out
+    }
+
+    /// Runs the trace to the end and reports.
+    public func run() throws -> SimulationResult {
+        if let error { throw error }
+        _ = try kernel.run()
+        if let error { throw error }
+        let end = lastCompletion ?? windowStart
+        guard completions.allSatisfy({ $0 != nil }) else {
+            throw SimulationError(.deadlock, "length-aware pipeline stopped with \(completions.filter { $0 == nil }.count) requests unfinished")
+        }
+        setQueue(end)
+        for i in 0..<config.stages { ledgers[i].finish(at: end) }
+        let span = max(1, (end - windowStart).count)
+        let statistics = [
+            StatEntry("length_aware.beats", beats, .count, "Pipeline beats"),
+            StatEntry("length_aware.repartitions", repartitions, .count, "Beats that changed the split of processing units"),
+            StatEntry("length_aware.queue_depth_max", maxQueue, .requests, "Most sequences waiting to enter the pipeline"),
+            StatEntry("length_aware.queue_depth_mean", Double(queueArea) / Double(span), .requests,
+                      "Sequences waiting, averaged over the run"),
+        ]
+        return SimulationResult(
+            windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions.map { $0! }, tokens: tokens,
+            stages: (0..<config.stages).map { i in
+                StageSummary(name: "stage\(i)", ledger: ledgers[i],
+                             laneUtilization: busyCycles[i] == 0 ? 0
+                                 : Double(puCycles[i]) / Double(busyCycles[i] * config.processingUnits))
+            },
+            statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount)
+    }
+}
