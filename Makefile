@@ -5,7 +5,7 @@ RELEASE := .build/release/bertsim
 TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
-.PHONY: all setup build run test check-full bench clean
+.PHONY: all setup build run test check-full check-html check-compare bench clean
 
 all: build
 
@@ -27,6 +27,19 @@ check-full: build
 	@for c in hw-configs/*.yaml; do for t in traces/*.trace; do \
 		echo "== $$t on $$c"; $(RELEASE) simulate $$t --config $$c --format json > /dev/null || exit 1; \
 	done; done
+
+# The HTML report rendered by headless Chromium (apt-get install chromium): fails when Chromium
+# is missing, where `make test` skips that test. Screenshot: /tmp/bertsim-test-artifacts/.
+check-html: setup
+	$(SWIFT) build --build-tests
+	BERTSIM_REQUIRE_CHROMIUM=1 $(SWIFT) test --skip-build --filter 'HTMLReportTests'
+
+# `compare` over every shipped config on the first 256 SST-2 requests (release build): prints the
+# table, then checks that its JSON holds exactly what `simulate` prints for each config alone.
+check-compare: build
+	$(RELEASE) compare traces/sst2.trace $(foreach c,$(sort $(wildcard hw-configs/*.yaml)),--config $(c)) --limit 256
+	$(SWIFT) build --build-tests
+	BERTSIM_BIN=$(RELEASE) BERTSIM_COMPARE_LIMIT=256 $(SWIFT) test --skip-build --filter 'everyShippedConfigEqualsSimulatingItAlone'
 
 # Release-mode benchmarks (medians); outside `make test`.
 bench: setup

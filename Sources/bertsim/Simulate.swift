@@ -33,6 +33,12 @@ struct Simulate: ParsableCommand {
     @Option(help: "Write stage busy/idle and fifo depths as a VCD waveform to this file.")
     var vcd: String?
 
+    @Option(help: ArgumentHelp("Also write a self-contained HTML report with charts (records every stage's intervals for the timeline).", valueName: "file"))
+    var html: String?
+
+    @Option(help: ArgumentHelp("Also write the report as CSV files (totals, stages, bubbles, memory, resources) into this directory.", valueName: "dir"))
+    var csv: String?
+
     func validate() throws {
         if let limit, limit < 1 { throw InputError(file: "--limit", "must be at least 1, not \(limit)") }
     }
@@ -41,7 +47,9 @@ struct Simulate: ParsableCommand {
         let started = Date()
         let report = try Simulation.run(
             tracePath: trace, configPath: config,
-            options: SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd))
+            options: SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd, recordsIntervals: html != nil))
+        if let csv { try CSVRenderer.write(report, to: csv) }
+        if let html { try HTMLRenderer.write(report, to: html) }
         switch format {
         case .text: writeStandardOutput(TextRenderer.render(report))
         case .json: writeStandardOutput(try JSONRenderer.render(report))

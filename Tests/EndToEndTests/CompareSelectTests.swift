@@ -1,0 +1,294 @@
+import BertSim
+import BertSimCore
+import BertSimReport
+import Foundation
+import Testing
+
+/// A JSON object's or array's elements after decoding, for comparing reports field by field.
+func decoded(_ text: String) throws -> NSObject {
+    try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? NSObject)
+}
+
+@Suite struct CompareTests {
+    static let designs = ["hw-configs/default.yaml", "hw-configs/zcu111-fqbert-n16m16.yaml", "hw-configs/zcu102-systolic32x32-os.yaml"]
+
+    func compare(_ extra: [String], configs: [String] = designs) throws -> CommandResult {
+        try bertsim(["compare", "traces/sst2.trace"] + configs.flatMap { ["--config", $0] } + extra)
+    }
+
+    /// `compare --format json` holds, per config in the order given, exactly what `simulate
+    /// --format json` prints for that config alone (both on the SystemC kernel).
+    @Test func jsonReportsEqualSimulatingEachConfigAlone() throws {
+        let configs = [Self.designs[2], Self.designs[0]]
+        let r = try compare(["--format", "json", "--limit", "2", "--jobs", "2"], configs: configs)
+        #expect(r.status == 0, "\(r.stderr)")
+        let document = try json(r.stdout)
+        #expect(document["configs"] as? [String] == configs)
+        let reports = try #require(document["reports"] as? [NSDictionary])
+        #expect(reports.count == configs.count)
+        let typed = try JSONDecoder().decode(Reports.self, from: Data(r.stdout.utf8)).reports
+        for (i, config) in configs.enumerated() {
+            let alone = try bertsim(["simulate", "traces/sst2.trace", "--config", config, "--format", "json", "--limit", "2"])
+            #expect(alone.status == 0, "\(alone.stderr)")
+            #expect(reports[i] == (try decoded(alone.stdout) as? NSDictionary), "\(config)")
+            // Re-rendered, the embedded report is the same text, byte for byte.
+            #expect(try JSONRenderer.render(typed[i]) == alone.stdout, "\(config)")
+            #expect(typed[i].simulator.kernel == "systemc")
+        }
+        // The table's rows name the best config.
+        let table = try #require(document["table"] as? [[String: Any]])
+        let cycles = try #require(table.first { $0["metric"] as? String == "cycles" })
+        #expect(cycles["best"] as? [String] == [configs[1]])
+        #expect(cycles["values"] as? [Int] == typed.map(\.totals.cycles))
+    }
+
+    /// `make check-compare`: every shipped config on `traces/sst2.trace --limit N` (the release
+    /// binary through `BERTSIM_BIN`, N from `BERTSIM_COMPARE_LIMIT`).
+    @Test(.enabled(if: ProcessInfo.processInfo.environment["BERTSIM_COMPARE_LIMIT"] != nil,
+                   "make check-compare runs it (release build, --limit 256)"))
+    func everyShippedConfigEqualsSimulatingItAlone() throws {
+        let limit = ProcessInfo.processInfo.environment["BERTSIM_COMPARE_LIMIT"] ?? "1"
+        let r = try compare(["--format", "json", "--limit", limit], configs: Shipped.configs)
+        #expect(r.status == 0, "\(r.stderr)")
+        let reports = try #require(try json(r.stdout)["reports"] as? [NSDictionary])
+        #expect(reports.count == Shipped.configs.count)
+        for (config, report) in zip(Shipped.configs, reports) {
+            let alone = try bertsim(["simulate", "traces/sst2.trace", "--config", config, "--format", "json", "--limit", limit])
+            #expect(alone.status == 0, "\(alone.stderr)")
+            #expect(report == (try decoded(alone.stdout) as? NSDictionary), "\(config)")
+        }
+    }
+
+    private struct Reports: Decodable {
+        var reports: [RunReport]
+    }
+
+    /// One column per config, a row per metric, `*` on the best value of each row.
+    @Test func textTableMarksTheBestValueOfEachRow() throws {
+        let r = try compare(["--limit", "1", "--kernel", "native", "--jobs", "3"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let header = try #require(lines.first { $0.hasPrefix("metric") })
+        #expect(header.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            == ["metric", "unit", "default", "zcu111-fqbert-n16m16", "zcu102-systolic32x32-os"])
+        func cells(_ label: String) throws -> [String] {
+            let line = try #require(lines.first { $0.hasPrefix(label + "  ") }, "row \(label)")
+            return Array(line.components(separatedBy: "  ").map { $0.trimmingCharacters(in: .whitespaces) }
+                .filter { !$0.isEmpty }.suffix(3))
+        }
+        for label in ["cycles", "latency mean", "latency p99", "throughput", "pe_array utilization", "pe_array padding", "DSP",
+                      "BRAM18K", "energy per inference", "inferences/s/W"] {
+            let row = try cells(label)
+            #expect(row.count == 3, "\(label): \(row)")
+            #expect(row.contains { $0.hasSuffix("*") }, "\(label): \(row)")
+        }
+        // The ZCU111 design is the fastest; the systolic array uses the fewest DSPs.
+        #expect(try cells("cycles").map { $0.hasSuffix("*") } == [false, true, false])
+        #expect(try cells("DSP").map { $0.hasSuffix("*") } == [false, false, true])
+        #expect(try cells("DSP")[0] == "1,016 / 2,520")
+        // No padding anywhere (batch 1): every value ties and is marked.
+        #expect(try cells("pe_array padding") == ["0.0%*", "0.0%*", "0.0%*"])
+    }
+
+    /// CSV: the `best` column names the configs holding the row's lowest (or highest) value.
+    @Test func csvRowsNameTheirBest() throws {
+        let configs = Array(Self.designs.prefix(2))
+        let r = try compare(["--limit", "1", "--kernel", "native", "--format", "csv"], configs: configs)
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = r.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+        #expect(rows[0] == ["metric", "unit", "better"] + configs + ["best"])
+        let cycles = try #require(rows.first { $0[0] == "cycles" })
+        #expect(cycles[5] == configs[1])
+        #expect(Int(cycles[3])! > Int(cycles[4])!)
+        let efficiency = try #require(rows.first { $0[0] == "inferences_per_s_per_w" })
+        #expect(efficiency[2] == "higher")
+        let best = Double(efficiency[3])! >= Double(efficiency[4])! ? configs[0] : configs[1]
+        #expect(efficiency[5] == best)
+        #expect(rows.contains { $0[0] == "dsp_available" && $0[3] == "2520" && $0[4] == "4272" })
+    }
+
+    /// A config that cannot run: one line naming it, exit 2, nothing on stdout.
+    @Test func aFailingConfigIsNamedAndNothingIsPrinted() throws {
+        let bad = Paths.fixture("small-io-buffer.yaml")
+        let r = try compare(["--limit", "1", "--jobs", "1", "--kernel", "native"], configs: [Self.designs[0], bad, Self.designs[1]])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stdout.isEmpty)
+        let errors = r.stderr.split(separator: "\n").filter { $0.contains("error") }
+        #expect(errors.count == 1, "\(r.stderr)")
+        #expect(errors.first?.contains("compare: \(bad) failed: \(bad):45: encoder.buffers.io_kib") == true, "\(r.stderr)")
+        // --jobs 1: the config after the failed one never started.
+        #expect(errors.first?.hasSuffix("(1 more config not run)") == true, "\(r.stderr)")
+
+        let missing = try compare(["--limit", "1"], configs: ["no/such.yaml"])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("compare: no/such.yaml failed: no/such.yaml: no such file"), "\(missing.stderr)")
+    }
+
+    @Test func badFlags() throws {
+        for (args, message) in [(["--jobs", "0"], "--jobs: must be at least 1"), (["--limit", "0"], "--limit: must be at least 1"),
+                                (["--format", "xml"], "xml")] {
+            let r = try compare(args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr.contains(message), "\(r.stderr)")
+        }
+        let none = try bertsim(["compare", "traces/sst2.trace"])
+        #expect(none.status == 2)
+        #expect(none.stderr.contains("--config"), "\(none.stderr)")
+        let badTrace = try bertsim(["compare", "no/such.trace", "--config", Self.designs[0]])
+        #expect(badTrace.status == 2)
+        #expect(badTrace.stderr.contains("no/such.trace"), "\(badTrace.stderr)")
+    }
+}
+
+@Suite struct SelectTests {
+    func select(_ extra: [String]) throws -> CommandResult {
+        try bertsim(["select", "traces/sst2.trace", "--configs", "hw-configs", "--limit", "1", "--kernel", "native",
+                     "--accuracy-table", "data/accuracy/fqbert-sst2.csv"] + extra)
+    }
+
+    /// The shipped example: a choice, then one line for every other shipped config.
+    @Test func picksADeviceAndExplainsEveryOtherCandidate() throws {
+        let r = try select(["--max-latency-ms", "10", "--min-accuracy", "91"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        let chosen = try #require(lines.first)
+        #expect(chosen.hasPrefix("chosen: hw-configs/"))
+        #expect(chosen.contains("accuracy 91.51 ≥ 91 (bert-base, dense, w4a8)"))
+        #expect(lines[1].contains("order: board cost tier, then average power, then config path"))
+        for config in Shipped.configs {
+            let mentions = lines.filter { $0.hasPrefix(config + ":") || $0.hasPrefix("chosen: \(config):") }
+            #expect(mentions.count == 1, "\(config): \(mentions)")
+        }
+        // One request of the systolic array takes about 14 ms: over the limit.
+        #expect(lines.contains { $0.hasPrefix("hw-configs/zcu102-systolic32x32-os.yaml: rejected: latency p99 ") && $0.hasSuffix(" ms > 10 ms") })
+        // A ZCU102 (cost tier 2) fits, so every higher tier is not chosen for its tier.
+        #expect(chosen.contains("zcu102 (XCZU9EG), cost tier 2"))
+        #expect(lines.contains { $0.hasPrefix("hw-configs/u280-fqbert-hbm.yaml: not chosen") && $0.contains("board cost tier 4 (u280) > 2") })
+    }
+
+    /// Nothing fits: exit 1, and every candidate is listed with every reason.
+    @Test func anImpossibleConstraintExitsOneSayingWhy() throws {
+        let r = try select(["--max-latency-ms", "0.01", "--min-accuracy", "92"])
+        #expect(r.status == 1, "\(r.stderr)")
+        let lines = r.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("no device fits: all \(Shipped.configs.count) candidates rejected") == true, "\(r.stdout)")
+        for config in Shipped.configs {
+            let line = try #require(lines.first { $0.hasPrefix(config + ": rejected: ") }, "\(config)")
+            #expect(line.contains("ms > 0.01 ms"), "\(line)")
+            #expect(line.hasSuffix("; accuracy 91.51 < 92 (bert-base, dense, w4a8)"), "\(line)")
+        }
+        #expect(r.stderr.contains("no device fits"))
+    }
+
+    @Test func badInput() throws {
+        for (args, message) in [
+            (["--configs", "no/such/dir", "--max-latency-ms", "5"], "--configs: no/such/dir: no such directory"),
+            (["--configs", "traces", "--max-latency-ms", "5"], "--configs: traces holds no .yaml configs"),
+            (["--configs", "hw-configs", "--max-latency-ms", "0"], "--max-latency-ms: must be a positive number"),
+            (["--configs", "hw-configs", "--max-latency-ms", "5", "--accuracy-table", "data/accuracy/fqbert-sst2.csv"],
+             "--min-accuracy: --accuracy-table needs --min-accuracy"),
+            (["--configs", "hw-configs", "--max-latency-ms", "5", "--min-accuracy", "90"], "--accuracy-table: --min-accuracy needs"),
+            (["--configs", "hw-configs", "--max-latency-ms", "5", "--accuracy-table", "hw-configs/default.yaml", "--min-accuracy", "90"],
+             "hw-configs/default.yaml:9: the header must be"),
+        ] {
+            let r = try bertsim(["select", "traces/sst2.trace", "--limit", "1", "--kernel", "native"] + args)
+            #expect(r.status == 2, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains(message), "\(args): \(r.stderr)")
+            #expect(r.stdout.isEmpty, "\(args)")
+        }
+    }
+}
+
+/// The ranking and the reasons on hand-made candidates: one real report, its numbers edited.
+@Suite struct DeviceSelectionTests {
+    static let base: RunReport = try! Simulation.run(
+        tracePath: Paths.repo("traces/sst2.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
+        options: SimulationOptions(kernel: .native, limit: 1))
+
+    static func candidate(_ path: String, tier: Int?, watts: Double, p99: Double, bits: Int = 4) -> (String, ChildSimulations.Outcome) {
+        var r = base
+        r.config.path = path
+        r.latency.p99Ms = p99
+        r.power = r.power.setting(["average_w"], .number(watts))
+        r.config.resolved = r.config.resolved.setting(["encoder", "precision", "weight_bits"], .number(Double(bits)))
+        if let tier {
+            r.config.resolved = r.config.resolved.setting(["board", "cost_tier"], .number(Double(tier)))
+        } else {
+            r.config.resolved = r.config.resolved.removing("board")
+            r.resources = .null
+            r.power = .null
+        }
+        return (path, .report(r))
+    }
+
+    static let table = AccuracyTable(path: "acc.csv", accuracies: [
+        .init(model: "bert-base", pruning: "dense", quantization: "w4a8"): 91.51,
+        .init(model: "bert-base", pruning: "dense", quantization: "w8a8"): 92.2,
+    ])
+
+    static let outcomes = [
+        candidate("a.yaml", tier: 2, watts: 3, p99: 10),
+        candidate("b.yaml", tier: 2, watts: 2, p99: 10),
+        candidate("c.yaml", tier: 1, watts: 1, p99: 30),
+        candidate("d.yaml", tier: 3, watts: 1, p99: 5, bits: 8),
+        candidate("e.yaml", tier: 2, watts: 2, p99: 20),
+        ("f.yaml", .failed(status: 2, message: "f.yaml:3: board: the design needs 5176 DSP but the zcu102 (XCZU9EG) has 2520")),
+        candidate("g.yaml", tier: nil, watts: 1, p99: 1),
+        candidate("h.yaml", tier: 1, watts: 1, p99: 1, bits: 2),
+        ("i.yaml", .failed(status: 3, message: "simulation deadlock: nothing can move")),
+    ]
+
+    @Test func cheapestTierThenLowestPowerThenPath() {
+        let s = DeviceSelection(outcomes: Self.outcomes, constraints: .init(maxLatencyMs: 20))
+        #expect(s.ranking.map(\.config) == ["h.yaml", "b.yaml", "e.yaml", "a.yaml", "d.yaml"])
+        #expect(s.choice?.config == "h.yaml")
+        let lines = s.explanation().split(separator: "\n").map(String.init)
+        #expect(lines[0] == "chosen: h.yaml: zcu102 (XCZU9EG), cost tier 1, 1.000 W average, latency p99 1.000 ms ≤ 20 ms")
+        #expect(lines[1] == "constraints: p99 latency ≤ 20 ms; order: board cost tier, then average power, then config path")
+        #expect(lines.contains("b.yaml: not chosen (rank 2 of 5 that fit): fits, but board cost tier 2 (zcu102) > 1 (zcu102)"))
+        #expect(lines.contains("c.yaml: rejected: latency p99 30.000 ms > 20 ms"))
+        #expect(lines.contains("f.yaml: rejected: does not run: f.yaml:3: board: the design needs 5176 DSP but the zcu102 (XCZU9EG) has 2520"))
+        #expect(lines.contains("g.yaml: rejected: no board in the config (its cost and power are unknown)"))
+        #expect(lines.contains("i.yaml: rejected: simulation failed: simulation deadlock: nothing can move"))
+        #expect(lines.count == 2 + 4 + 4)
+    }
+
+    @Test func accuracyFromTheTable() {
+        let s = DeviceSelection(outcomes: Self.outcomes,
+                                constraints: .init(maxLatencyMs: 20, accuracy: .init(table: Self.table, minimum: 91.5)))
+        #expect(s.ranking.map(\.config) == ["b.yaml", "e.yaml", "a.yaml", "d.yaml"])
+        let lines = s.explanation().split(separator: "\n").map(String.init)
+        #expect(lines[0].hasSuffix("accuracy 91.51 ≥ 91.5 (bert-base, dense, w4a8)"))
+        #expect(lines.contains("e.yaml: not chosen (rank 2 of 4 that fit): fits, ties with b.yaml on cost tier 2 and 2.000 W; its path sorts after"))
+        #expect(lines.contains("a.yaml: not chosen (rank 3 of 4 that fit): fits, but 3.000 W average > 2.000 W at the same cost tier 2"))
+        #expect(lines.contains("h.yaml: rejected: no accuracy for bert-base, dense, w2a8 in acc.csv"))
+
+        let strict = DeviceSelection(outcomes: Self.outcomes,
+                                     constraints: .init(maxLatencyMs: 20, accuracy: .init(table: Self.table, minimum: 92)))
+        #expect(strict.choice?.config == "d.yaml")
+        #expect(strict.candidates.first { $0.config == "a.yaml" }?.rejections == ["accuracy 91.51 < 92 (bert-base, dense, w4a8)"])
+        let none = DeviceSelection(outcomes: Self.outcomes,
+                                   constraints: .init(maxLatencyMs: 1, accuracy: .init(table: Self.table, minimum: 99)))
+        #expect(none.choice == nil)
+        #expect(none.explanation().hasPrefix("no device fits: all 9 candidates rejected (p99 latency ≤ 1 ms, accuracy ≥ 99 (acc.csv))\n"))
+        #expect(none.candidates.first { $0.config == "c.yaml" }?.rejections
+            == ["latency p99 30.000 ms > 1 ms", "accuracy 91.51 < 99 (bert-base, dense, w4a8)"])
+    }
+}
+
+extension JSONValue {
+    /// The value with `path` set to `value` (objects created on the way).
+    func setting(_ path: [String], _ value: JSONValue) -> JSONValue {
+        guard let key = path.first else { return value }
+        var object: [String: JSONValue] = [:]
+        if case .object(let o) = self { object = o }
+        object[key] = (object[key] ?? .null).setting(Array(path.dropFirst()), value)
+        return .object(object)
+    }
+
+    func removing(_ key: String) -> JSONValue {
+        guard case .object(var o) = self else { return self }
+        o[key] = nil
+        return .object(o)
+    }
+}
