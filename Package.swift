@@ -9,10 +9,17 @@ import PackageDescription
 /// Disabling it costs nothing measurable here (`make bench`).
 let common: [SwiftSetting] = [.unsafeFlags(["-disable-cmo"])]
 
+/// The models and the per-cycle references are optimized in debug builds too: the tests
+/// simulate whole BERT layers (and the length-aware scheduler simulates a stage for every
+/// length and partition), which unoptimized code runs about ten times slower. Tests still get
+/// `@testable` access (SwiftPM passes -enable-testing in debug).
+let optimizedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+
 /// The simulation hot path (kernels, channels, models) is built without dynamic exclusivity
 /// checks: on class properties they cost about half of the event loop (measured with
 /// `make bench`). The compile-time checks still apply.
-let hotPath: [SwiftSetting] = common + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]
+let hotPath: [SwiftSetting] = common + [.unsafeFlags(["-enforce-exclusivity=unchecked"])] + optimizedInDebug
+
 
 let package = Package(
     name: "bertsim",
@@ -70,7 +77,8 @@ let package = Package(
             swiftSettings: common
         ),
         // Shared by the test targets: kernel conformance scenarios, per-cycle references.
-        .target(name: "BertSimTestSupport", dependencies: ["BertSimCore", "BertSimModels", "BertSimWorkload"], swiftSettings: common),
+        .target(name: "BertSimTestSupport", dependencies: ["BertSimCore", "BertSimModels", "BertSimWorkload"],
+                swiftSettings: common + optimizedInDebug),
         // Benchmarks (release builds, `make bench`; not part of `make test`).
         .executableTarget(
             name: "bertsim-bench",

@@ -13,6 +13,17 @@ public enum KernelChoice: String, CaseIterable, Sendable {
     case native
 }
 
+/// How requests are scheduled onto an encoder design (contract.md `--scheduler`).
+public enum SchedulerChoice: String, CaseIterable, Sendable {
+    /// Each closed batch padded to its longest sequence (or `--pad-to`), layer by layer on the
+    /// whole array.
+    case padded
+    /// The length-aware pipeline: layer groups on partitions of the array, no padding.
+    case lengthAware = "length-aware"
+    /// Both: the padded run's report, with a side-by-side summary of the two.
+    case both
+}
+
 /// How to run one simulation.
 public struct SimulationOptions: Sendable {
     public var kernel: KernelChoice
@@ -24,10 +35,19 @@ public struct SimulationOptions: Sendable {
     public var tieBreak: EventQueueKernel.TieBreak
     /// Keep every stage's intervals (for `--html` and `--timeline`; costs memory on long runs).
     public var recordsIntervals: Bool
+    public var scheduler: SchedulerChoice
+    /// Write a Perfetto / Chrome trace-event timeline here (records intervals).
+    public var timelinePath: String?
+    /// The padded scheduler pads every sequence to at least this length (`--pad-to`).
+    public var padTo: Int?
 
     public init(kernel: KernelChoice = .systemc, limit: Int? = nil, vcdPath: String? = nil,
-                tieBreak: EventQueueKernel.TieBreak = .insertion, recordsIntervals: Bool = false) {
-        self.recordsIntervals = recordsIntervals
+                tieBreak: EventQueueKernel.TieBreak = .insertion, recordsIntervals: Bool = false,
+                scheduler: SchedulerChoice = .padded, padTo: Int? = nil, timelinePath: String? = nil) {
+        self.recordsIntervals = recordsIntervals || timelinePath != nil
+        self.timelinePath = timelinePath
+        self.scheduler = scheduler
+        self.padTo = padTo
         self.kernel = kernel
         self.limit = limit
         self.vcdPath = vcdPath
@@ -45,6 +65,15 @@ public enum Simulation {
     }
 
     public static func run(reader: TraceReader, config: ConfigLoader.Loaded, options: SimulationOptions) throws -> RunReport {
+        if options.scheduler != .padded, case .pipeline = config.config.design {
+            throw InputError(file: "--scheduler", "the length-aware scheduler needs an encoder design; \(config.path) is the walking-skeleton pipeline")
+        }
+        if options.padTo != nil && options.scheduler == .lengthAware {
+            throw InputError(file: "--pad-to", "pads the padded scheduler's batches; the length-aware scheduler does not pad")
+        }
+        if let padTo = options.padTo, padTo > reader.header.model.maxPositions {
+            throw InputError(file: "--pad-to", "\(padTo) is longer than \(reader.header.model.name)'s \(reader.header.model.maxPositions) positions")
+        }
         let kernel = try makeKernel(options)
         var remaining = options.limit ?? Int.max
         let stream: () throws -> Request? = {
@@ -54,6 +83,7 @@ public enum Simulation {
         }
         let result: SimulationResult
         var notes: [String] = []
+        var scheduler: RunReport.Scheduler?
         switch config.config.design {
         case .pipeline(let p):
             let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock,
@@ -63,37 +93,107 @@ public enum Simulation {
             notes.append("energy, memory traffic and resources are not modelled for this design (null)")
         case .encoder(let e):
             do {
-                let netlist = try EncoderNetlist(
-                    model: reader.header.model, config: e, clock: config.config.clock, batch: reader.header.batch,
-                    kernel: kernel, recordsIntervals: options.recordsIntervals, stream: stream)
-                result = try netlist.run()
                 notes.append("embedding and the task head run on the host and are not timed")
-                notes.append(reader.header.batch.map {
-                    "padded scheduler: closed batches of \($0) padded to their longest sequence, \(netlist.jobs.formed) jobs"
-                } ?? "padded scheduler: open arrivals, one request per job, no padding")
-                notes.append("\(netlist.weightSlots) weight-buffer slots; energy and resources are not modelled yet (null)")
+                if options.scheduler == .lengthAware {
+                    let run = try lengthAware(e, model: reader.header.model, batch: reader.header.batch, clock: config.config.clock,
+                                              kernel: kernel, recordsIntervals: options.recordsIntervals, stream: stream)
+                    result = run.result
+                    scheduler = run.scheduler
+                    notes.append("length-aware scheduler: \(e.lengthAware.pipelineStages) pipeline stages, no padding; "
+                                 + "stage costs from the encoder model on each partition (\(run.evaluations) simulated)")
+                } else {
+                    let netlist = try EncoderNetlist(
+                        model: reader.header.model, config: e, clock: config.config.clock, batch: reader.header.batch,
+                        padTo: options.padTo, kernel: kernel, recordsIntervals: options.recordsIntervals, stream: stream)
+                    result = try netlist.run()
+                    scheduler = .init(name: SchedulerChoice.padded.rawValue, padTo: options.padTo)
+                    let target = options.padTo.map { "at least \($0) tokens" } ?? "their longest sequence"
+                    notes.append(reader.header.batch.map {
+                        "padded scheduler: closed batches of \($0) padded to \(target), \(netlist.jobs.formed) jobs"
+                    } ?? "padded scheduler: open arrivals, one request per job\(options.padTo == nil ? ", no padding" : " padded to \(target)")")
+                    notes.append("\(netlist.weightSlots) weight-buffer slots")
+                }
             } catch let error as DesignError {
                 throw config.error(error)
             }
         }
         try kernel.finish()
+        if let path = options.timelinePath {
+            let title = "bertsim · \(config.config.name ?? config.path) · \(reader.path)"
+            try AtomicFile.write(PerfettoTimeline.render(result, clock: config.config.clock, layers: reader.header.model.layers,
+                                                         title: title), to: path)
+        }
         if let limit = options.limit, reader.requestsRead >= limit { notes.append("limited to the first \(limit) requests (--limit)") }
         var dense: RunReport.DenseTwin?
         if case .encoder(var e) = config.config.design, e.sparse != nil {
-            // The same run with dense attention, on the native kernel, for the speedup.
-            e.sparse = nil
-            dense = try denseTwin(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit)
-            notes.append("speedup vs dense from the same run with dense attention on the native kernel")
+            if options.scheduler == .lengthAware {
+                notes.append("sparse attention runs inside the length-aware stages; its section needs the padded scheduler")
+            } else {
+                // The same run with dense attention, on the native kernel, for the speedup.
+                e.sparse = nil
+                dense = try denseTwin(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit,
+                                      padTo: options.padTo)
+                notes.append("speedup vs dense from the same run with dense attention on the native kernel")
+            }
         }
-        return try RunReport(result: result, config: config, trace: reader.header, tracePath: reader.path,
-                             kernel: kernel.name, notes: notes, dense: dense)
+        var report = try RunReport(result: result, config: config, trace: reader.header, tracePath: reader.path,
+                                   kernel: kernel.name, notes: notes, dense: options.scheduler == .lengthAware ? nil : dense)
+        report.scheduler = scheduler
+        if options.scheduler == .both, case .encoder(let e) = config.config.design {
+            // The length-aware twin on the native kernel (SystemC runs one simulation per process).
+            let twin = try lengthAwareTwin(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit)
+            report.schedulers = [RunReport.SchedulerSummary(report), RunReport.SchedulerSummary(twin)]
+        }
+        return report
     }
 
-    static func denseTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?) throws -> RunReport.DenseTwin {
+    /// The length-aware pipeline over the encoder model's stage costs.
+    static func lengthAware(_ e: EncoderConfig, model: ModelSpec, batch: Int?, clock: Clock, kernel: any SimKernel,
+                            recordsIntervals: Bool, stream: @escaping () throws -> Request?)
+        throws -> (result: SimulationResult, scheduler: RunReport.Scheduler, evaluations: Int) {
+        let cost = try EncoderStageCost(model: model, config: e, clock: clock, stages: e.lengthAware.pipelineStages)
+        let pipeline = LengthAwarePipeline(
+            .init(stages: e.lengthAware.pipelineStages, processingUnits: e.peArray!.processingUnits,
+                  repartitionCycles: e.lengthAware.repartitionCycles, layers: model.layers),
+            cost: cost, kernel: kernel, clock: clock, batch: batch, recordsIntervals: recordsIntervals, stream: stream)
+        var result = try pipeline.run()
+        result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
+                                           "Stage costs W(stage, length, units) simulated"))
+        result.memory = cost.memory
+        result.activity = cost.activity
+        let scheduler = RunReport.Scheduler(name: SchedulerChoice.lengthAware.rawValue, pipelineStages: e.lengthAware.pipelineStages,
+                                            stageLayers: cost.stageLayers, repartitionCycles: e.lengthAware.repartitionCycles,
+                                            repartitions: pipeline.repartitions, beats: pipeline.beats)
+        return (result, scheduler, cost.evaluations)
+    }
+
+    static func lengthAwareTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?) throws -> RunReport {
+        var remaining = limit ?? Int.max
+        let kernel = EventQueueKernel()
+        let run: (result: SimulationResult, scheduler: RunReport.Scheduler, evaluations: Int)
+        do {
+            run = try lengthAware(e, model: reader.header.model, batch: reader.header.batch, clock: config.config.clock,
+                                  kernel: kernel, recordsIntervals: false) {
+                guard remaining > 0 else { return nil }
+                remaining -= 1
+                return try reader.next()
+            }
+        } catch let error as DesignError {
+            throw config.error(error)
+        }
+        kernel.finish()
+        var report = try RunReport(result: run.result, config: config, trace: reader.header, tracePath: reader.path,
+                                   kernel: kernel.name, notes: [])
+        report.scheduler = run.scheduler
+        return report
+    }
+
+    static func denseTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?,
+                          padTo: Int?) throws -> RunReport.DenseTwin {
         var remaining = limit ?? Int.max
         let kernel = EventQueueKernel()
         let netlist = try EncoderNetlist(model: reader.header.model, config: e, clock: config.config.clock,
-                                         batch: reader.header.batch, kernel: kernel) {
+                                         batch: reader.header.batch, padTo: padTo, kernel: kernel) {
             guard remaining > 0 else { return nil }
             remaining -= 1
             return try reader.next()

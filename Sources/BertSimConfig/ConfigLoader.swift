@@ -187,8 +187,11 @@ public enum ConfigLoader {
                                      selectorWidth: v.int("selector_width"), selectorLatency: v.int("selector_latency_cycles"),
                                      gatherBanks: v.int("gather_banks"), seed: UInt64(v.int("seed")))
         }
+        let lengthAware = m.node("length_aware") == nil
+            ? LengthAwareSettings()
+            : LengthAwareSettings(try m.mapping("length_aware").values(LengthAwareSettings.schema))
         return EncoderConfig(precision: precision, array: array, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
-                             memory: memory, buffers: buffers, sparse: sparse)
+                             memory: memory, buffers: buffers, sparse: sparse, lengthAware: lengthAware)
     }
 
     static func yamlError(_ error: YamlError, file: String) -> InputError {

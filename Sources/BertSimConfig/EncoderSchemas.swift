@@ -16,6 +16,7 @@ public enum EncoderSchemas {
             ParameterSpec("memory", .text, "Off-chip memory channels"),
             ParameterSpec("buffers", .text, "On-chip buffers"),
             ParameterSpec("sparse_attention", .text, default: "", "Top-k sparse attention (optional; without it, attention is dense)"),
+            ParameterSpec("length_aware", .text, default: "", "The length-aware scheduler's pipeline (optional; defaults apply)"),
         ],
         statistics: [])
 
@@ -24,6 +25,6 @@ public enum EncoderSchemas {
         encoder, EncoderConfig.Precision.schema, EncoderConfig.PEArray.schema, SystolicArray.schema,
         EncoderConfig.SpecialUnit.softmaxSchema,
         EncoderConfig.SpecialUnit.layerNormSchema, EncoderConfig.SpecialUnit.geluSchema, EncoderConfig.Memory.schema,
-        EncoderConfig.Buffers.schema, SparseAttention.schema,
+        EncoderConfig.Buffers.schema, SparseAttention.schema, LengthAwareSettings.schema,
     ]
 }

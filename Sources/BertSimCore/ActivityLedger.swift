@@ -7,18 +7,28 @@
 /// exactly once, which gives the contract's identity
 /// `busy + Σ bubbles = elapsed`; per-cause values are what the tests check by hand.
 public struct ActivityLedger: Sendable {
-    /// A closed interval [start, end) of one activity.
+    /// A closed interval [start, end) of one activity, with what it worked on (``tag(item:layer:)``;
+    /// −1 when untagged).
     public struct Interval: Equatable, Sendable {
         public var start: Cycle
         public var end: Cycle
         public var activity: Activity
+        public var tag: Int
 
-        public init(start: Cycle, end: Cycle, activity: Activity) {
+        public init(start: Cycle, end: Cycle, activity: Activity, tag: Int = -1) {
             self.start = start
             self.end = end
             self.activity = activity
+            self.tag = tag
         }
+
+        /// The item (job or request) and layer of a tagged interval.
+        public var item: Int? { tag < 0 ? nil : tag >> 16 }
+        public var layer: Int? { tag < 0 ? nil : (tag & 0xFFFF) - 1 }
     }
+
+    /// A tag naming an item (a job or a request) and a layer (−1 … 65534) for timelines.
+    public static func tag(item: Int, layer: Int) -> Int { item << 16 | (layer + 1) }
 
     public private(set) var windowStart: Cycle
     public private(set) var windowEnd: Cycle?
@@ -27,6 +37,7 @@ public struct ActivityLedger: Sendable {
     /// Number of maximal bubble intervals per cause.
     public private(set) var bubbleIntervals = [Int](repeating: 0, count: BubbleCause.allCases.count)
     public private(set) var current: Activity
+    private var currentTag = -1
     private var since: Cycle
     /// Closed intervals, when recording is on (for timelines and waveforms).
     public private(set) var intervals: [Interval] = []
@@ -40,13 +51,15 @@ public struct ActivityLedger: Sendable {
         self.recordsIntervals = recordsIntervals
     }
 
-    /// The stage does `activity` from cycle `time` on.
-    public mutating func enter(_ activity: Activity, at time: Cycle) {
+    /// The stage does `activity` from cycle `time` on, working on `tag` (recorded only with
+    /// intervals; a new tag starts a new interval of the same activity).
+    public mutating func enter(_ activity: Activity, at time: Cycle, tag: Int = -1) {
         precondition(windowEnd == nil, "ledger already finished")
         precondition(time >= since, "activity change goes back in time")
-        if activity == current { return }
+        if activity == current && (!recordsIntervals || tag == currentTag) { return }
         close(at: time)
         current = activity
+        currentTag = tag
         since = time
     }
 
@@ -61,10 +74,10 @@ public struct ActivityLedger: Sendable {
             if !lastClosedWasBubble(cause) { bubbleIntervals[cause.index] += 1 }
         }
         if recordsIntervals {
-            if let last = intervals.last, last.activity == current, last.end == since {
+            if let last = intervals.last, last.activity == current, last.tag == currentTag, last.end == since {
                 intervals[intervals.count - 1].end = time
             } else {
-                intervals.append(Interval(start: since, end: time, activity: current))
+                intervals.append(Interval(start: since, end: time, activity: current, tag: currentTag))
             }
         }
         lastClosed = current

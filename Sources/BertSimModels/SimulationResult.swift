@@ -21,12 +21,16 @@ public struct SimulationResult: Sendable {
     public var activity: PowerModel.Activity?
     /// With sparse attention: its costs, attention time and attention mass kept.
     public var sparseAttention: SparseAttentionResult?
+    /// With recorded intervals: what each tagged interval's item is (a job or a request), by
+    /// item index, for timelines (``ActivityLedger/tag(item:layer:)``).
+    public var timelineItems: [String]
 
     public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
                 stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64,
                 memory: MemoryTraffic? = nil, activity: PowerModel.Activity? = nil,
-                sparseAttention: SparseAttentionResult? = nil) {
+                sparseAttention: SparseAttentionResult? = nil, timelineItems: [String] = []) {
         self.sparseAttention = sparseAttention
+        self.timelineItems = timelineItems
         self.windowStart = windowStart
         self.windowEnd = windowEnd
         self.arrivals = arrivals

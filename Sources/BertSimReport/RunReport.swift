@@ -30,10 +30,15 @@ public struct RunReport: Codable, Sendable, Equatable {
     /// Each stage over the run in 100 equal bins, when the run recorded intervals (`--html`,
     /// `--timeline`); absent otherwise.
     public var timeline: TimelineOverview?
+    /// The scheduler that produced the run; absent for the walking-skeleton pipeline.
+    public var scheduler: Scheduler? = nil
+    /// With `--scheduler both`: the padded and the length-aware run side by side.
+    public var schedulers: [SchedulerSummary]? = nil
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
-        case simulator, config, workload, totals, latency, stages, memory, resources, power, statistics, notes, timeline
+        case simulator, config, workload, scheduler, totals, latency, stages, memory, resources, power, statistics, notes
+        case timeline, schedulers
         case sparseAttention = "sparse_attention"
     }
 

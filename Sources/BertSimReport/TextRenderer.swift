@@ -13,6 +13,7 @@ public enum TextRenderer {
         var workload = "workload  \(r.workload.path): \(group(r.workload.requests)) requests, \(group(r.workload.tokens)) tokens, model \(r.workload.model.name)"
         if let b = r.workload.batch { workload += ", closed batches of \(b)" } else { workload += ", open arrivals" }
         line(workload)
+        if let sch = r.scheduler { line("scheduler " + schedulerLine(sch)) }
         line()
         let t = r.totals
         line("cycles          \(group(t.cycles))  (first arrival to last completion, \(fixed(t.clockMhz, 1)) MHz)")
@@ -43,6 +44,21 @@ public enum TextRenderer {
         }
         out += table(rows, rightAligned: Set(1..<(rows[0].count)))
         line("(cycles; util = busy ÷ elapsed; lanes = useful lane-slots ÷ lane-slots while busy)")
+        if let both = r.schedulers, both.count > 1 {
+            line()
+            line("schedulers side by side (shares of the array stages' elapsed cycles):")
+            var rows: [[String]] = [["scheduler", "cycles", "latency ms", "req/s", "p99 ms", "busy"] + BubbleCause.allCases.map(\.rawValue)]
+            for x in both {
+                rows.append([x.scheduler, group(x.cycles), fixed(x.latencyMs, 3), fixed(x.throughputPerS, 1), fixed(x.p99Ms, 3),
+                             percent(x.busyShare)] + BubbleCause.allCases.map { percent(x.bubbleShares[$0.rawValue] ?? 0) })
+            }
+            out += table(rows, rightAligned: Set(1..<(rows[0].count)))
+            let base = both[0], other = both[1]
+            if base.throughputPerS > 0 {
+                line("\(other.scheduler) vs \(base.scheduler): \(fixed(other.throughputPerS / base.throughputPerS, 2))× throughput, "
+                     + "p99 \(fixed(base.p99Ms / max(other.p99Ms, 1e-12), 2))× lower; padding was \(percent(base.bubbleShares["padding"] ?? 0)) of the \(base.scheduler) array's cycles")
+            }
+        }
         if let memory = try? JSONDecoder().decode(MemoryTraffic.self, from: JSONEncoder().encode(r.memory)) {
             line()
             let classes = memory.bytesByClass.sorted { $0.key < $1.key }.filter { $0.value > 0 }
@@ -60,6 +76,17 @@ public enum TextRenderer {
             for n in r.notes { line("note: \(n)") }
         }
         return out
+    }
+
+    static func schedulerLine(_ s: RunReport.Scheduler) -> String {
+        guard let stages = s.pipelineStages else {
+            return s.name + (s.padTo.map { ": batches padded to at least \($0) tokens" } ?? ": batches padded to their longest sequence")
+        }
+        var text = "\(s.name): \(stages) pipeline stages"
+        if let layers = s.stageLayers { text += " (layers " + layers.map(String.init).joined(separator: "+") + ")" }
+        if let r = s.repartitionCycles { text += ", \(r)-cycle repartition" }
+        if let beats = s.beats, let changes = s.repartitions { text += "; \(group(beats)) beats, \(group(changes)) re-balanced" }
+        return text
     }
 
     static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {

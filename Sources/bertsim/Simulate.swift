@@ -9,6 +9,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension KernelChoice: ExpressibleByArgument {}
+extension SchedulerChoice: ExpressibleByArgument {}
 
 /// `bertsim simulate TRACE --config FILE …`
 struct Simulate: ParsableCommand {
@@ -27,8 +28,17 @@ struct Simulate: ParsableCommand {
     @Option(help: "Report format: text or json.")
     var format: OutputFormat = .text
 
+    @Option(help: "Scheduler: padded (each closed batch padded to its longest sequence, layer by layer on the whole array), length-aware (layer groups on partitions of the array, no padding) or both (side by side).")
+    var scheduler: SchedulerChoice = .padded
+
+    @Option(name: .customLong("pad-to"), help: ArgumentHelp("Padded scheduler: pad every sequence to at least L tokens.", valueName: "L"))
+    var padTo: Int?
+
     @Option(help: "Simulate only the first N requests.")
     var limit: Int?
+
+    @Option(help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (a track per stage, a slice per request or job × layer, bubbles by cause) to this file; open it in ui.perfetto.dev.", valueName: "file"))
+    var timeline: String?
 
     @Option(help: "Write stage busy/idle and fifo depths as a VCD waveform to this file.")
     var vcd: String?
@@ -41,13 +51,15 @@ struct Simulate: ParsableCommand {
 
     func validate() throws {
         if let limit, limit < 1 { throw InputError(file: "--limit", "must be at least 1, not \(limit)") }
+        if let padTo, padTo < 1 { throw InputError(file: "--pad-to", "must be at least 1, not \(padTo)") }
     }
 
     func run() throws {
         let started = Date()
         let report = try Simulation.run(
             tracePath: trace, configPath: config,
-            options: SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd, recordsIntervals: html != nil))
+            options: SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd, recordsIntervals: html != nil,
+                                       scheduler: scheduler, padTo: padTo, timelinePath: timeline))
         if let csv { try CSVRenderer.write(report, to: csv) }
         if let html { try HTMLRenderer.write(report, to: html) }
         switch format {

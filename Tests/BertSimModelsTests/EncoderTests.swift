@@ -133,12 +133,15 @@ func stage(_ r: SimulationResult, _ name: String) -> StageSummary { r.stages.fir
         let (overlapped, _) = try runEncoder(tinyModel, tinyConfig(weightKiB: 4), lengths: [16])
         let (single, _) = try runEncoder(tinyModel, tinyConfig(weightKiB: 2), lengths: [16])
         let a = stage(overlapped, "pe_array").ledger.intervals
-        #expect(a[1] == .init(start: Cycle(119), end: Cycle(a[1].end.value), activity: .busy))
+        // Busy intervals carry their job and layer: job 0, layer 0.
+        let tag = ActivityLedger.tag(item: 0, layer: 0)
+        #expect(a[1] == .init(start: Cycle(119), end: Cycle(a[1].end.value), activity: .busy, tag: tag))
+        #expect(a[1].item == 0 && a[1].layer == 0)
         #expect(a[1].end.value >= 119 + 2 * 128)
         let b = stage(single, "pe_array").ledger.intervals
         #expect(Array(b.prefix(3)) == [
             .init(start: Cycle(0), end: Cycle(119), activity: .bubble(.memory)),
-            .init(start: Cycle(119), end: Cycle(247), activity: .busy),
+            .init(start: Cycle(119), end: Cycle(247), activity: .busy, tag: tag),
             .init(start: Cycle(247), end: Cycle(276), activity: .bubble(.memory)),
         ])
         let peA = stage(overlapped, "pe_array"), peB = stage(single, "pe_array")

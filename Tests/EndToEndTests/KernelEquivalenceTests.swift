@@ -1,5 +1,6 @@
 import BertSim
 import BertSimCore
+import BertSimReport
 import Foundation
 import Testing
 
@@ -40,6 +41,10 @@ func kernelFree(_ text: String) throws -> NSDictionary {
         #expect(native.status == 0, "\(native.stderr)")
         #expect(try kernelFree(systemc.stdout) == kernelFree(native.stdout))
         #expect(try json(systemc.stdout)["totals"] as? NSDictionary == json(native.stdout)["totals"] as? NSDictionary)
+        // The bubble identity, on every pair, under the padded scheduler.
+        let report = try JSONDecoder().decode(RunReport.self, from: Data(native.stdout.utf8))
+        #expect(report.scheduler?.name == "padded")
+        expectIdentity(report, pair)
     }
 
     /// Shuffling same-delta processes and channel updates changes nothing: every trace on the

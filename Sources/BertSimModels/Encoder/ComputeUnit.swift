@@ -42,8 +42,8 @@ final class ComputeUnit: SimProcess {
         kernel.notify(timer, after: .zero)
     }
 
-    private func enter(_ activity: Activity, at time: Int) {
-        ledger.enter(activity, at: Cycle(max(time, ledger.windowStart.value)))
+    private func enter(_ activity: Activity, at time: Int, tag: Int = -1) {
+        ledger.enter(activity, at: Cycle(max(time, ledger.windowStart.value)), tag: tag)
     }
 
     func evaluate() {
@@ -61,10 +61,11 @@ final class ComputeUnit: SimProcess {
             let issue = task.cost.issue
             busyUntil = now + issue
             board.post(job, key, issueEnd: Cycle(busyUntil), done: Cycle(busyUntil + task.cost.latency))
-            enter(.busy, at: now)
+            let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: key.job, layer: key.layer) : -1
+            enter(.busy, at: now, tag: tag)
             let padding = issue - task.usefulIssue - task.imbalanceIssue
-            if padding > 0 { enter(.bubble(.padding), at: now + task.usefulIssue) }
-            if task.imbalanceIssue > 0 { enter(.bubble(.imbalance), at: now + task.usefulIssue + padding) }
+            if padding > 0 { enter(.bubble(.padding), at: now + task.usefulIssue, tag: tag) }
+            if task.imbalanceIssue > 0 { enter(.bubble(.imbalance), at: now + task.usefulIssue + padding, tag: tag) }
             statistics.tasks += 1
             statistics.work += task.cost.work
             statistics.usedSlots += task.cost.usedSlots

@@ -99,7 +99,8 @@ final class DMAEngine: SimProcess {
                 roundRobin = (roundRobin + 1) % queues.count
                 if lastWrite != now {
                     lastWrite = now
-                    ledger.enter(.busy, at: Cycle(max(now, ledger.windowStart.value)))
+                    ledger.enter(.busy, at: Cycle(max(now, ledger.windowStart.value)),
+                                 tag: ledger.recordsIntervals ? ActivityLedger.tag(item: current!.job.index, layer: current!.key.layer) : -1)
                     kernel.notify(timer, after: 1)   // decide the next cycle's state then
                 }
             }

@@ -12,10 +12,14 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
     public var buffers: Buffers
     /// Top-k sparse attention; nil runs dense attention.
     public var sparse: SparseAttention?
+    /// The length-aware scheduler's pipeline (used under `--scheduler length-aware`).
+    public var lengthAware: LengthAwareSettings
 
     public init(precision: Precision, array: ComputeArray, softmax: SpecialUnit, layerNorm: SpecialUnit,
-                gelu: SpecialUnit, memory: Memory, buffers: Buffers, sparse: SparseAttention? = nil) {
+                gelu: SpecialUnit, memory: Memory, buffers: Buffers, sparse: SparseAttention? = nil,
+                lengthAware: LengthAwareSettings = .init()) {
         self.sparse = sparse
+        self.lengthAware = lengthAware
         self.precision = precision
         self.array = array
         self.softmax = softmax
@@ -49,6 +53,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         case layerNorm = "layernorm"
         case gelu, memory, buffers
         case sparse = "sparse_attention"
+        case lengthAware = "length_aware"
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -64,6 +69,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         try c.encode(memory, forKey: .memory)
         try c.encode(buffers, forKey: .buffers)
         try c.encodeIfPresent(sparse, forKey: .sparse)
+        try c.encode(lengthAware, forKey: .lengthAware)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -77,7 +83,8 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
                   softmax: try c.decode(SpecialUnit.self, forKey: .softmax), layerNorm: try c.decode(SpecialUnit.self, forKey: .layerNorm),
                   gelu: try c.decode(SpecialUnit.self, forKey: .gelu), memory: try c.decode(Memory.self, forKey: .memory),
                   buffers: try c.decode(Buffers.self, forKey: .buffers),
-                  sparse: try c.decodeIfPresent(SparseAttention.self, forKey: .sparse))
+                  sparse: try c.decodeIfPresent(SparseAttention.self, forKey: .sparse),
+                  lengthAware: try c.decodeIfPresent(LengthAwareSettings.self, forKey: .lengthAware) ?? .init())
     }
 
     /// Bit widths per tensor class (FQ-BERT: W4, A8, int32 bias, 8-bit scales, softmax and

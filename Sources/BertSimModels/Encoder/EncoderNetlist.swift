@@ -32,6 +32,7 @@ public final class EncoderNetlist {
         let slots = buffers.weightSlots
         weightSlots = slots
         let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, stream: stream)
+        jobs.recordsLabels = recordsIntervals
         self.jobs = jobs
         let windowStart = jobs.job(0)?.arrivals.first ?? .zero
         self.windowStart = windowStart
@@ -99,7 +100,8 @@ public final class EncoderNetlist {
         return SimulationResult(
             windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
             stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
-            memory: memoryTraffic(), activity: activity(), sparseAttention: sparseResult())
+            memory: memoryTraffic(), activity: activity(), sparseAttention: sparseResult(),
+            timelineItems: jobs.jobLabels)
     }
 
     private func statistics() -> [StatEntry] {

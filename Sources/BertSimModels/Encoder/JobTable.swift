@@ -22,6 +22,9 @@ public final class JobTable {
     private var jobs: [Int: EncoderJob] = [:]
     private var plans: [JobShape: JobPlan] = [:]
     public private(set) var formed = 0
+    /// With `recordsLabels`: a description of each job for timelines.
+    public private(set) var jobLabels: [String] = []
+    public var recordsLabels = false
     public private(set) var exhausted = false
     public private(set) var requestsRead = 0
     public private(set) var tokens = 0
@@ -52,7 +55,7 @@ public final class JobTable {
     /// Forgets jobs before `j`.
     public func prune(below j: Int) {
         for k in jobs.keys where k < j { jobs[k] = nil }
-        if plans.count > 4096 { plans.removeAll(keepingCapacity: true) }
+        if plans.count > 64 { plans.removeAll(keepingCapacity: true) }   // a plan is large; batches rarely repeat a shape
     }
 
     private func fail(_ e: any Error) {
@@ -102,6 +105,12 @@ public final class JobTable {
             plans[shape] = plan
             jobs[formed] = EncoderJob(index: formed, plan: plan, ready: ready, requests: part.map(\.index),
                                       arrivals: Array(arrivals[start..<start + part.count]), layers: model.layers)
+            if recordsLabels {
+                let first = part.first!.index, last = part.last!.index
+                let who = first == last ? "request \(first)" : "requests \(first)–\(last)"
+                let tokens = part.map(\.request.tokens).reduce(0, +)
+                jobLabels.append("job \(formed): \(who), \(tokens) tokens padded to \(part.count)×\(lp)")
+            }
             formed += 1
             start += perJob
         }

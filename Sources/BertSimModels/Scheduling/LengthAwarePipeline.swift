@@ -23,11 +23,15 @@ public final class LengthAwarePipeline: SimProcess {
         public var stages: Int
         public var processingUnits: Int
         public var repartitionCycles: Int
+        /// The model's layers (stage i runs layers ⌊i·L/S⌋ ..< ⌊(i+1)·L/S⌋), for timelines; nil
+        /// when the stages are abstract.
+        public var layers: Int?
 
-        public init(stages: Int, processingUnits: Int, repartitionCycles: Int) {
+        public init(stages: Int, processingUnits: Int, repartitionCycles: Int, layers: Int? = nil) {
             self.stages = stages
             self.processingUnits = processingUnits
             self.repartitionCycles = repartitionCycles
+            self.layers = layers
         }
     }
 
@@ -61,6 +65,7 @@ public final class LengthAwarePipeline: SimProcess {
     private var puCycles: [Int]
     private var busyCycles: [Int]
     public private(set) var arrivals: [Cycle] = []
+    private var lengths: [Int] = []
     public private(set) var completions: [Cycle?] = []
     public private(set) var lastCompletion: Cycle?
     public private(set) var tokens = 0
@@ -118,6 +123,7 @@ public final class LengthAwarePipeline: SimProcess {
         for (r, a) in zip(group, arrivals) {
             lookahead.append(Sequence(index: read, length: r.tokens, arrival: a, ready: readyAt, priority: priority(r.tokens)))
             self.arrivals.append(a)
+            lengths.append(r.tokens)
             completions.append(nil)
             tokens += r.tokens
             read += 1
@@ -228,7 +234,17 @@ public final class LengthAwarePipeline: SimProcess {
                 continue
             }
             if r > 0 { enter(i, .bubble(.dependency), t) }
-            enter(i, .busy, t + Cycles(r))
+            if ledgers[i].recordsIntervals {
+                // One slice per layer of the stage, drawn evenly over the stage's time.
+                let k = stageLayers(i), w = choice.work[i]
+                for j in 0..<k {
+                    let tag = ActivityLedger.tag(item: stageHolds[i]!.index, layer: firstLayer(i) + j)
+                    enter(i, .busy, t + Cycles(r + w * j / k), tag: tag)
+                }
+            } else {
+                enter(i, .busy, t + Cycles(r))
+            }
+            cost.executed(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i])
             busyCycles[i] += choice.work[i]
             puCycles[i] += choice.work[i] * choice.split[i]
             // Done early: blocked while a downstream stage works, then starved.
@@ -243,9 +259,17 @@ public final class LengthAwarePipeline: SimProcess {
         beatEnd = end
     }
 
-    private func enter(_ stage: Int, _ activity: Activity, _ t: Cycle) {
-        ledgers[stage].enter(activity, at: max(t, windowStart))
+    private func enter(_ stage: Int, _ activity: Activity, _ t: Cycle, tag: Int = -1) {
+        ledgers[stage].enter(activity, at: max(t, windowStart), tag: tag)
     }
+
+    /// Layers of stage i when the pipeline knows them (config.layers), else 1.
+    private func stageLayers(_ i: Int) -> Int {
+        guard let layers = config.layers else { return 1 }
+        return (i + 1) * layers / config.stages - i * layers / config.stages
+    }
+
+    private func firstLayer(_ i: Int) -> Int { config.layers.map { i * $0 / config.stages } ?? i }
 
     /// The ways to write `n` as an ordered sum of `k` positive integers.
     static func compositions(_ n: Int, into k: Int) -> [[Int]] {
@@ -284,6 +308,7 @@ public final class LengthAwarePipeline: SimProcess {
                              laneUtilization: busyCycles[i] == 0 ? 0
                                  : Double(puCycles[i]) / Double(busyCycles[i] * config.processingUnits))
             },
-            statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount)
+            statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
+            timelineItems: ledgers.first?.recordsIntervals == true ? lengths.enumerated().map { "request \($0.offset) (\($0.element) tokens)" } : [])
     }
 }

@@ -97,6 +97,7 @@ public final class PaddedStagePipeline: SimProcess {
                 return
             }
             for s in job.lengths {
+                cost.executed(stage: stage, length: padded, processingUnits: processingUnits)
                 let useful = w * s / padded
                 ledger.enter(.busy, at: t)
                 if useful < w { ledger.enter(.bubble(.padding), at: t + Cycles(useful)) }

@@ -5,20 +5,37 @@ import BertSimWorkload
 /// partition of `processingUnits` PUs (docs/length-aware.md).
 public protocol StageCostModel: AnyObject {
     func cycles(stage: Int, length: Int, processingUnits: Int) throws -> Int
+    /// The pipeline ran stage `stage` on a sequence of `length` on `processingUnits` units
+    /// (for the model's traffic and energy totals).
+    func executed(stage: Int, length: Int, processingUnits: Int)
+}
+
+extension StageCostModel {
+    public func executed(stage: Int, length: Int, processingUnits: Int) {}
 }
 
 /// W from the encoder model itself: stage i's layers, for one sequence, simulated on the
 /// partition's share of the design: `p` of the P processing units, the same share of every
 /// special unit's lanes and of each memory channel's bandwidth (rounded down, at least one);
-/// buffers are the design's. Cached per (stage, length, p).
+/// 1/S of every on-chip buffer (buffers are not re-partitioned per beat); sparse attention keeps its design, with the estimator's LUT
+/// lanes shared the same way. Cached per (layers of the stage, length, p). Stages with the
+/// same number of layers cost the same: every layer has the same shape.
 public final class EncoderStageCost: StageCostModel {
     public let model: ModelSpec
     public let config: EncoderConfig
     public let clock: Clock
     /// Layers of each stage: stage i runs `layers[i]` layers (the model's layers split evenly).
     public let stageLayers: [Int]
-    private var cache: [Int: Int] = [:]
+    private struct Run {
+        var cycles: Int
+        var activity: PowerModel.Activity?
+        var memory: MemoryTraffic?
+    }
+    private var cache: [Int: Run] = [:]
     public private(set) var evaluations = 0
+    /// What the executed stage runs add up to.
+    public private(set) var activity: PowerModel.Activity?
+    public private(set) var memory: MemoryTraffic?
 
     public init(model: ModelSpec, config: EncoderConfig, clock: Clock, stages: Int) throws(DesignError) {
         guard let pe = config.peArray else {
@@ -45,25 +62,75 @@ public final class EncoderStageCost: StageCostModel {
         c.layerNorm.lanes = share(config.layerNorm.lanes)
         c.gelu.lanes = share(config.gelu.lanes)
         c.memory.bandwidthMBps = share(config.memory.bandwidthMBps)
-        c.sparse = nil
+        // Buffers are split statically: each stage owns 1/S of every on-chip buffer.
+        let stages = stageLayers.count
+        c.buffers.ioKiB = config.buffers.ioKiB / stages
+        c.buffers.weightKiB = config.buffers.weightKiB / stages
+        c.buffers.intermediateKiB = config.buffers.intermediateKiB / stages
+        c.buffers.parameterKiB = config.buffers.parameterKiB / stages
+        c.sparse?.lutLanes = share(config.sparse?.lutLanes ?? 1)
         return c
     }
 
     public func cycles(stage: Int, length: Int, processingUnits p: Int) throws -> Int {
-        let key = (stage * 4096 + length) * 4096 + p
-        if let w = cache[key] { return w }
+        try run(stage: stage, length: length, processingUnits: p).cycles
+    }
+
+    public func executed(stage: Int, length: Int, processingUnits p: Int) {
+        guard let r = try? run(stage: stage, length: length, processingUnits: p) else { return }
+        if let a = r.activity {
+            var sum = activity ?? .init(arraySlots: 0, specialElements: 0, bufferBytes: 0, offChipBytes: 0)
+            sum.arraySlots += a.arraySlots
+            sum.specialElements += a.specialElements
+            sum.bufferBytes += a.bufferBytes
+            sum.offChipBytes += a.offChipBytes
+            activity = sum
+        }
+        if var m = r.memory {
+            guard var sum = memory else {
+                let total = config.peArray!.processingUnits
+                for i in m.channels.indices { m.channels[i].busyCycles = m.channels[i].busyCycles * p / total }
+                memory = m
+                return
+            }
+            sum.bytesByClass.merge(m.bytesByClass, uniquingKeysWith: +)
+            // A partition's channel time is at its share of the bandwidth: count it at full.
+            let total = config.peArray!.processingUnits
+            for (i, c) in m.channels.enumerated() where i < sum.channels.count {
+                sum.channels[i].bytes += c.bytes
+                sum.channels[i].transactions += c.transactions
+                sum.channels[i].busyCycles += c.busyCycles * p / total
+            }
+            memory = sum
+        }
+    }
+
+    private func run(stage: Int, length: Int, processingUnits p: Int) throws -> Run {
+        let key = (stageLayers[stage] * 65536 + length) * 65536 + p
+        if let r = cache[key] { return r }
         var stageModel = model
         stageModel.layers = stageLayers[stage]
         var sent = false
-        let netlist = try EncoderNetlist(model: stageModel, config: partition(p), clock: clock, batch: nil,
-                                         kernel: EventQueueKernel()) {
-            defer { sent = true }
-            return sent ? nil : Request(id: 0, arrivalNs: 0, tokens: length)
+        let kernel = EventQueueKernel()
+        defer { kernel.finish() }   // releases the netlist's processes (they hold the kernel)
+        let result: SimulationResult
+        do {
+            let netlist = try EncoderNetlist(model: stageModel, config: partition(p), clock: clock, batch: nil,
+                                             kernel: kernel) {
+                defer { sent = true }
+                return sent ? nil : Request(id: 0, arrivalNs: 0, tokens: length)
+            }
+            result = try netlist.run()
+        } catch let error as DesignError {
+            // The stage's partition, not the design, is what is too small: say so.
+            throw DesignError(field: "encoder.length_aware.pipeline_stages",
+                              "stage \(stage) (\(stageLayers[stage]) layers, \(p) of \(config.peArray!.processingUnits) units, "
+                              + "1/\(stageLayers.count) of each buffer) cannot run a \(length)-token sequence: \(error.field): \(error.message)")
         }
-        let w = try netlist.run().cycles.count
-        cache[key] = w
+        let r = Run(cycles: result.cycles.count, activity: result.activity, memory: result.memory)
+        cache[key] = r
         evaluations += 1
-        return w
+        return r
     }
 }
 

@@ -1,0 +1,188 @@
+import BertSim
+import BertSimCore
+import BertSimReport
+import Foundation
+import Testing
+
+/// Every stage's busy + bubbles = elapsed, exactly, and every stage spans the run.
+func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
+    for s in r.stages {
+        #expect(s.busyCycles + s.bubbles.total == s.elapsedCycles, "\(context) \(s.name)", sourceLocation: sourceLocation)
+        #expect(s.elapsedCycles == r.totals.cycles, "\(context) \(s.name)", sourceLocation: sourceLocation)
+    }
+}
+
+@Suite struct SchedulerTests {
+    /// The identity holds under the length-aware scheduler on every shipped trace × config
+    /// (first 2 requests, so two stages are occupied at once; the padded side is checked on
+    /// every pair by KernelEquivalenceTests). The systolic design cannot be partitioned: the
+    /// length-aware scheduler says so as a config error.
+    @Test(arguments: Shipped.pairs.map { "\($0.0) \($0.1)" })
+    func bubbleIdentityUnderTheLengthAwareScheduler(_ pair: String) throws {
+        let parts = pair.split(separator: " ").map(String.init)
+        let (config, trace) = (Paths.repo(parts[0]), Paths.repo(parts[1]))
+        let padded = try Simulation.run(tracePath: trace, configPath: config, options: .init(kernel: .native, limit: 2))
+        do {
+            let aware = try Simulation.run(tracePath: trace, configPath: config,
+                                           options: .init(kernel: .native, limit: 2, scheduler: .lengthAware))
+            expectIdentity(aware, pair)
+            #expect(aware.scheduler?.name == "length-aware")
+            #expect(aware.stages.allSatisfy { $0.bubbles.padding == 0 }, "the length-aware scheduler never pads")
+            #expect(aware.totals.requests == padded.totals.requests && aware.totals.tokens == padded.totals.tokens)
+            #expect(aware.totals.energyMj != nil)
+        } catch let error as InputError {
+            #expect(parts[0].contains("systolic"), "\(error)")
+            #expect(error.field == "encoder.systolic_array")
+        }
+    }
+
+    /// On a padded GLUE batch, the length-aware pipeline beats padding, and the report says by
+    /// how much, side by side.
+    @Test(arguments: ["traces/sst2-batch32.trace", "traces/mrpc-batch32.trace"])
+    func lengthAwareRecoversThePadding(_ trace: String) throws {
+        let r = try bertsim(["simulate", trace, "--config", "hw-configs/default.yaml", "--kernel", "native",
+                             "--scheduler", "both", "--limit", "8", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try json(r.stdout)
+        let rows = try #require(report["schedulers"] as? [[String: Any]])
+        #expect(rows.map { $0["scheduler"] as? String } == ["padded", "length-aware"])
+        let padded = rows[0], aware = rows[1]
+        let paddingShare = try #require((padded["bubble_shares"] as? [String: Double])?["padding"])
+        #expect(paddingShare > 0.1)
+        #expect((aware["bubble_shares"] as? [String: Double])?["padding"] == 0)
+        #expect(try #require(aware["throughput_per_s"] as? Double) > #require(padded["throughput_per_s"] as? Double))
+        let shares = (aware["bubble_shares"] as? [String: Double] ?? [:]).values.reduce(0, +) + (aware["busy_share"] as? Double ?? 0)
+        #expect(abs(shares - 1) < 1e-9)
+        let text = try bertsim(["simulate", trace, "--config", "hw-configs/default.yaml", "--kernel", "native",
+                                "--scheduler", "both", "--limit", "8"])
+        #expect(text.stdout.contains("schedulers side by side"))
+        #expect(text.stdout.contains("length-aware vs padded:"))
+    }
+
+    /// Both kernels give the same length-aware report.
+    @Test func lengthAwareIsTheSameOnBothKernels() throws {
+        let args = ["simulate", "traces/mrpc-rate200.trace", "--config", "hw-configs/default.yaml", "--limit", "4",
+                    "--scheduler", "length-aware", "--format", "json"]
+        let systemc = try bertsim(args + ["--kernel", "systemc"])
+        let native = try bertsim(args + ["--kernel", "native"])
+        #expect(systemc.status == 0 && native.status == 0, "\(systemc.stderr) \(native.stderr)")
+        #expect(try kernelFree(systemc.stdout) == kernelFree(native.stdout))
+    }
+
+    /// `--pad-to` pads further; bad scheduler flags are input errors.
+    @Test func padToAndBadFlags() throws {
+        let base = try Simulation.run(tracePath: Paths.repo("traces/sst2.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
+                                      options: .init(kernel: .native, limit: 2))
+        let padded = try Simulation.run(tracePath: Paths.repo("traces/sst2.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
+                                        options: .init(kernel: .native, limit: 2, padTo: 128))
+        #expect(base.stages[0].bubbles.padding == 0, "batch 1 does not pad")
+        #expect(padded.stages[0].bubbles.padding > 0)
+        #expect(padded.totals.cycles > base.totals.cycles)
+        #expect(padded.scheduler?.padTo == 128)
+        for (args, flag) in [(["--scheduler", "length-aware", "--pad-to", "64"], "--pad-to"),
+                             (["--pad-to", "0"], "--pad-to"), (["--pad-to", "4096"], "--pad-to"),
+                             (["--scheduler", "greedy"], "--scheduler")] {
+            let r = try bertsim(["simulate", "traces/sst2.trace", "--config", "hw-configs/default.yaml", "--limit", "1"] + args)
+            #expect(r.status == 2, "\(args)")
+            #expect(r.stderr.split(separator: "\n").count == 1 && r.stderr.contains(flag), "\(args): \(r.stderr)")
+        }
+        let skeleton = try bertsim(["simulate", "traces/sst2.trace", "--config", "Tests/EndToEndTests/Fixtures/pipeline.yaml",
+                                    "--scheduler", "length-aware", "--limit", "1"])
+        #expect(skeleton.status == 2 && skeleton.stderr.contains("--scheduler"), "\(skeleton.stderr)")
+    }
+}
+
+/// `--timeline`: valid trace-event JSON whose slices tile every stage's window.
+@Suite struct TimelineTests {
+    @Test(arguments: ["padded", "length-aware"])
+    func slicesTileEveryTrack(_ scheduler: String) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timeline-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("t.json").path
+        let r = try bertsim(["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--kernel", "native",
+                             "--scheduler", scheduler, "--limit", "3", "--timeline", path, "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try json(r.stdout)
+        let stages = try #require(report["stages"] as? [[String: Any]])
+        let trace = try #require(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+        let events = try #require(trace["traceEvents"] as? [[String: Any]])
+        var names: [Int: String] = [:]
+        for e in events where e["ph"] as? String == "M" && e["name"] as? String == "thread_name" {
+            names[e["tid"] as! Int] = (e["args"] as! [String: Any])["name"] as? String
+        }
+        #expect(names.count == stages.count)
+        let start = try #require((trace["otherData"] as? [String: Any])?["start_cycle"] as? Int)
+        for (tid, name) in names {
+            let slices = events.filter { $0["ph"] as? String == "X" && $0["tid"] as? Int == tid }
+                .map { e -> (start: Int, cycles: Int, name: String, ts: Double, dur: Double) in
+                    let args = e["args"] as! [String: Any]
+                    return (args["start_cycle"] as! Int, args["cycles"] as! Int, e["name"] as! String,
+                            e["ts"] as! Double, e["dur"] as! Double)
+                }
+            let stage = try #require(stages.first { $0["name"] as? String == name })
+            // Never overlapping, in order, tiling [start, start + elapsed).
+            var t = start
+            for s in slices {
+                #expect(s.start == t, "\(name): slice at \(s.start) after \(t)")
+                #expect(s.cycles > 0)
+                t = s.start + s.cycles
+            }
+            #expect(t - start == stage["elapsed_cycles"] as? Int, "\(name)")
+            // Durations add up to busy + bubbles, per cause.
+            let busy = slices.filter { !causes.contains($0.name) }.map(\.cycles).reduce(0, +)
+            #expect(busy == stage["busy_cycles"] as? Int, "\(name)")
+            let bubbles = stage["bubbles"] as! [String: Int]
+            for cause in causes {
+                #expect(slices.filter { $0.name == cause }.map(\.cycles).reduce(0, +) == bubbles[cause], "\(name) \(cause)")
+            }
+            for (a, b) in zip(slices, slices.dropFirst()) { #expect(a.ts + a.dur <= b.ts + 1e-6, "\(name)") }
+        }
+        // Busy slices name their request or job and layer.
+        let busyNames = events.filter { $0["cat"] as? String == "busy" }.compactMap { $0["name"] as? String }
+        #expect(busyNames.contains { $0.contains("layer 11") })
+        #expect(busyNames.contains { $0.hasPrefix(scheduler == "padded" ? "job 0" : "request 0") }, "\(busyNames.prefix(3))")
+    }
+}
+
+@Suite struct LengthAwareConfigTests {
+    func config(_ body: String) throws -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("la-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let base = try String(contentsOfFile: Paths.repo("hw-configs/default.yaml"), encoding: .utf8)
+        let path = dir.appendingPathComponent("c.yaml").path
+        try (base + body).write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func lines(_ text: String) -> Int { text.split(separator: "\n").count }
+
+    /// `encoder.length_aware:` keys are checked like every other section.
+    @Test func badSectionValuesNameTheirLine() throws {
+        let base = try String(contentsOfFile: Paths.repo("hw-configs/default.yaml"), encoding: .utf8)
+        #expect(base.hasSuffix("\n") && base.contains("\nencoder:\n"))
+        let path = try config("  length_aware:\n    pipeline_stages: 0\n")
+        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", path, "--scheduler", "length-aware", "--limit", "1"])
+        #expect(r.status == 2)
+        #expect(lines(r.stderr) == 1 && r.stderr.contains(":\(lines(base) + 2): encoder.length_aware.pipeline_stages"), "\(r.stderr)")
+    }
+
+    /// A stage whose share of the buffers cannot hold its layers is a design error naming the
+    /// stage count; two stages run, and the VCD shows the queue and the partitions.
+    @Test func stagesSplitTheBuffersAndTheVCDShowsThePartitions() throws {
+        let many = try config("  length_aware:\n    pipeline_stages: 8\n")
+        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", many, "--scheduler", "length-aware", "--limit", "1"])
+        #expect(r.status == 2 && lines(r.stderr) == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("encoder.length_aware.pipeline_stages: stage 0") && r.stderr.contains("1/8 of each buffer"), "\(r.stderr)")
+
+        let vcd = FileManager.default.temporaryDirectory.appendingPathComponent("la-\(UUID()).vcd").path
+        defer { try? FileManager.default.removeItem(atPath: vcd) }
+        let ok = try bertsim(["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--kernel", "native",
+                              "--scheduler", "length-aware", "--limit", "4", "--vcd", vcd])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        let changes = try valueChanges(vcd)
+        #expect(changes.contains { $0.contains("length_aware.queue_depth 3") })
+        #expect(changes.contains { $0.contains("stage0.processing_units") && !$0.hasSuffix(" 0") })
+        #expect(changes.contains { $0.contains("stage1.processing_units") && !$0.hasSuffix(" 0") })
+    }
+}
