@@ -95,6 +95,7 @@ public enum HTMLRenderer {
                        + latencyChart(r))
         out += section(Chart.timeline.rawValue, Chart.timeline.title, timelineSection(r))
         out += section(Chart.resources.rawValue, Chart.resources.title, resourcesSection(r))
+        if let both = r.schedulers, both.count > 1 { out += section("schedulers", "Schedulers side by side", schedulerTable(both)) }
         out += section("stages", "Stages", stageTable(r))
         if let memory = r.memoryTraffic { out += section("memory", "Memory", memoryTable(memory, cycles: r.totals.cycles)) }
         if let power = r.powerSection { out += section("power", "Power", powerTable(power)) }
@@ -143,6 +144,7 @@ public enum HTMLRenderer {
                 + "\(TextRenderer.group(r.workload.tokens)) tokens, model \(r.workload.model.name), "
                 + (r.workload.batch.map { "closed batches of \($0)" } ?? "open arrivals")),
             ("simulator", "\(r.simulator.name) \(r.simulator.version), \(r.simulator.kernel) kernel"),
+        ] + (r.scheduler.map { [("scheduler", TextRenderer.schedulerLine($0))] } ?? []) + [
             ("cycles", "\(TextRenderer.group(t.cycles)) (first arrival to last completion, \(TextRenderer.fixed(t.clockMhz, 1)) MHz)"),
             ("latency", "\(TextRenderer.fixed(t.latencyMs, 3)) ms"),
             ("throughput", "\(TextRenderer.fixed(t.throughputPerS, 1)) requests/s"),
@@ -155,6 +157,11 @@ public enum HTMLRenderer {
                 + "\(TextRenderer.fixed(p.inferencesPerSPerW, 1)) inferences/s/W"))
         }
         if let res = r.resourcesSection { rows.append(("board", "\(res.board) (\(res.device))")) }
+        if let sa = r.sparseAttention {
+            rows.append(("sparse attention", "attention \(TextRenderer.fixed(sa.attentionSpeedupVsDense, 2))× faster than dense, "
+                + "\(TextRenderer.fixed(sa.endToEndSpeedupVsDense, 2))× end to end; attention mass kept \(TextRenderer.fixed(sa.massKept.mean, 3)) mean, "
+                + "\(TextRenderer.fixed(sa.massKept.minimum, 3)) worst"))
+        }
         return "<table class=\"kv\">\n" + rows.map { "<tr><th>\(escape($0.0))</th><td>\(escape($0.1))</td></tr>\n" }.joined() + "</table>\n"
     }
 
@@ -308,6 +315,18 @@ public enum HTMLRenderer {
             + table(["unit", "DSP", "BRAM18K", "URAM", "LUT", "FF"],
                     res.byUnit.map { p in [p.unit] + [p.dsp, p.bram18k, p.uram, p.lut, p.ff].map(TextRenderer.group) },
                     numeric: 1...5)
+    }
+
+    /// `--scheduler both`: each scheduler's headline numbers and the array's busy and bubble shares.
+    static func schedulerTable(_ rows: [RunReport.SchedulerSummary]) -> String {
+        let header = ["scheduler", "cycles", "latency ms", "requests/s", "p99 ms", "busy"] + BubbleCause.allCases.map(\.rawValue)
+        let body = rows.map { x in
+            [x.scheduler, TextRenderer.group(x.cycles), TextRenderer.fixed(x.latencyMs, 3), TextRenderer.fixed(x.throughputPerS, 1),
+             TextRenderer.fixed(x.p99Ms, 3), TextRenderer.percent(x.busyShare)]
+                + BubbleCause.allCases.map { TextRenderer.percent(x.bubbleShares[$0.rawValue] ?? 0) }
+        }
+        return "<p class=\"caption\">Shares of the array stages' elapsed cycles (docs/length-aware.md §4).</p>\n"
+            + table(header, body, numeric: 1...(header.count - 1))
     }
 
     static func stageTable(_ r: RunReport) -> String {

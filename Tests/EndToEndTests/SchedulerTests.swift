@@ -59,6 +59,16 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
         #expect(text.stdout.contains("length-aware vs padded:"))
     }
 
+    /// The HTML report names the scheduler and shows both side by side.
+    @Test func htmlShowsTheSchedulers() throws {
+        let r = try Simulation.run(tracePath: Paths.repo("traces/mrpc-batch32.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
+                                   options: .init(kernel: .native, limit: 3, scheduler: .both))
+        let html = HTMLRenderer.render(r)
+        #expect(html.contains("<th>scheduler</th><td>padded: batches padded to their longest sequence</td>"))
+        #expect(html.contains("Schedulers side by side"))
+        #expect(html.contains("<td>length-aware</td>"))
+    }
+
     /// Both kernels give the same length-aware report.
     @Test func lengthAwareIsTheSameOnBothKernels() throws {
         let args = ["simulate", "traces/mrpc-rate200.trace", "--config", "hw-configs/default.yaml", "--limit", "4",
