@@ -40,6 +40,8 @@ public struct SimulationOptions: Sendable {
     public var timelinePath: String?
     /// The padded scheduler pads every sequence to at least this length (`--pad-to`).
     public var padTo: Int?
+    /// `--max-cycles` / `--max-seconds`: a run that reaches one ends with a partial report.
+    public var limits: RunLimits = .none
 
     public init(kernel: KernelChoice = .systemc, limit: Int? = nil, vcdPath: String? = nil,
                 tieBreak: EventQueueKernel.TieBreak = .insertion, recordsIntervals: Bool = false,
@@ -88,7 +90,7 @@ public enum Simulation {
         case .pipeline(let p):
             let netlist = PipelineNetlist(p, kernel: kernel, clock: config.config.clock,
                                           recordsIntervals: options.recordsIntervals, stream: stream)
-            result = try netlist.run()
+            result = try netlist.run(limits: options.limits)
             notes.append("walking-skeleton pipeline: stage timing from the config, not the BERT encoder datapath")
             notes.append("energy, memory traffic and resources are not modelled for this design (null)")
         case .encoder(let e):
@@ -96,7 +98,8 @@ public enum Simulation {
                 notes.append("embedding and the task head run on the host and are not timed")
                 if options.scheduler == .lengthAware {
                     let run = try lengthAware(e, model: reader.header.model, batch: reader.header.batch, clock: config.config.clock,
-                                              kernel: kernel, recordsIntervals: options.recordsIntervals, stream: stream)
+                                              kernel: kernel, recordsIntervals: options.recordsIntervals, limits: options.limits,
+                                              stream: stream)
                     result = run.result
                     scheduler = run.scheduler
                     notes.append("length-aware scheduler: \(e.lengthAware.pipelineStages) pipeline stages, no padding; "
@@ -105,7 +108,7 @@ public enum Simulation {
                     let netlist = try EncoderNetlist(
                         model: reader.header.model, config: e, clock: config.config.clock, batch: reader.header.batch,
                         padTo: options.padTo, kernel: kernel, recordsIntervals: options.recordsIntervals, stream: stream)
-                    result = try netlist.run()
+                    result = try netlist.run(limits: options.limits)
                     scheduler = .init(name: SchedulerChoice.padded.rawValue, padTo: options.padTo)
                     let target = options.padTo.map { "at least \($0) tokens" } ?? "their longest sequence"
                     notes.append(reader.header.batch.map {
@@ -124,8 +127,13 @@ public enum Simulation {
                                                          title: title), to: path)
         }
         if let limit = options.limit, reader.requestsRead >= limit { notes.append("limited to the first \(limit) requests (--limit)") }
+        if let partial = result.partial {
+            notes.append("PARTIAL: \(partial.reason) at cycle \(partial.cycle); numbers cover the \(partial.requestsCompleted) requests completed by then")
+        }
         var dense: RunReport.DenseTwin?
-        if case .encoder(var e) = config.config.design, e.sparse != nil {
+        if result.partial != nil {
+            // No twins for a run cut short: they would answer a different question.
+        } else if case .encoder(var e) = config.config.design, e.sparse != nil {
             if options.scheduler == .lengthAware {
                 notes.append("sparse attention runs inside the length-aware stages; its section needs the padded scheduler")
             } else {
@@ -139,7 +147,8 @@ public enum Simulation {
         var report = try RunReport(result: result, config: config, trace: reader.header, tracePath: reader.path,
                                    kernel: kernel.name, notes: notes, dense: options.scheduler == .lengthAware ? nil : dense)
         report.scheduler = scheduler
-        if options.scheduler == .both, case .encoder(let e) = config.config.design {
+        report.partial = result.partial
+        if options.scheduler == .both, result.partial == nil, case .encoder(let e) = config.config.design {
             // The length-aware twin on the native kernel (SystemC runs one simulation per process).
             let twin = try lengthAwareTwin(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit)
             report.schedulers = [RunReport.SchedulerSummary(report), RunReport.SchedulerSummary(twin)]
@@ -149,14 +158,14 @@ public enum Simulation {
 
     /// The length-aware pipeline over the encoder model's stage costs.
     static func lengthAware(_ e: EncoderConfig, model: ModelSpec, batch: Int?, clock: Clock, kernel: any SimKernel,
-                            recordsIntervals: Bool, stream: @escaping () throws -> Request?)
+                            recordsIntervals: Bool, limits: RunLimits = .none, stream: @escaping () throws -> Request?)
         throws -> (result: SimulationResult, scheduler: RunReport.Scheduler, evaluations: Int) {
         let cost = try EncoderStageCost(model: model, config: e, clock: clock, stages: e.lengthAware.pipelineStages)
         let pipeline = LengthAwarePipeline(
             .init(stages: e.lengthAware.pipelineStages, processingUnits: e.peArray!.processingUnits,
                   repartitionCycles: e.lengthAware.repartitionCycles, layers: model.layers),
             cost: cost, kernel: kernel, clock: clock, batch: batch, recordsIntervals: recordsIntervals, stream: stream)
-        var result = try pipeline.run()
+        var result = try pipeline.run(limits: limits)
         result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
                                            "Stage costs W(stage, length, units) simulated"))
         result.memory = cost.memory

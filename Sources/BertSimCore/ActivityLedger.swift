@@ -94,6 +94,10 @@ public struct ActivityLedger: Sendable {
         windowEnd = end
     }
 
+    /// Closes the window at `end` or, when an activity already entered starts later (work a
+    /// stage committed to before a run was cut short), there.
+    public mutating func finish(noEarlierThan end: Cycle) { finish(at: max(end, since)) }
+
     public func bubbles(_ cause: BubbleCause) -> Cycles { bubbleCycles[cause.index] }
 
     public var totalBubbles: Cycles { bubbleCycles.reduce(.zero, +) }

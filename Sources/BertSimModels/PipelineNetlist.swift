@@ -67,18 +67,29 @@ public final class PipelineNetlist {
         for f in fifos { precondition(f.isBound, "fifo \(f.name) is not connected at both ends") }
     }
 
-    /// Runs to completion and returns what happened.
-    public func run() throws -> SimulationResult {
-        _ = try kernel.run()
+    /// Runs to completion (or until a limit ends it: then the result is partial) and returns
+    /// what happened.
+    public func run(limits: RunLimits = .none) throws -> SimulationResult {
+        let hit = try kernel.run(limits: limits)
         if let error = source.streamError { throw error }
-        guard source.exhausted, sink.completed == source.issued else {
-            var held: [String] = []
-            for s in stages where s.heldItems > 0 { held.append("\(s.config.name) holds \(s.heldItems) item(s)") }
-            throw SimulationError(.deadlock, "nothing can move at cycle \(kernel.now.value) with \(source.issued - sink.completed) request(s) unfinished" + (held.isEmpty ? "" : ": " + held.joined(separator: ", ")))
-        }
+        var held: [String] = []
+        for s in stages where s.heldItems > 0 { held.append("\(s.config.name) holds \(s.heldItems) item(s)") }
         let start = source.firstArrival ?? .zero
-        let end = sink.lastCompletion ?? start
-        for s in stages { s.finish(at: end) }
+        var partial: PartialRun?
+        let end: Cycle
+        if let hit {
+            end = max(kernel.now, start)
+            partial = PartialRun(reason: hit.description, cycle: end.value, requestsCompleted: sink.completed,
+                                 requestsUnfinished: source.issued - sink.completed, held: held)
+            for s in stages { s.finish(noEarlierThan: end) }
+        } else {
+            guard source.exhausted, sink.completed == source.issued else {
+                throw SimulationError(.deadlock, "nothing can move at cycle \(kernel.now.value) with \(source.issued - sink.completed) request(s) unfinished" + (held.isEmpty ? "" : ": " + held.joined(separator: ", ")))
+            }
+            end = sink.lastCompletion ?? start
+            for s in stages { s.finish(at: end) }
+        }
+        let done = sink.completions.indices.filter { sink.completions[$0] != nil }
         var statistics: [StatEntry] = []
         for (i, f) in fifos.enumerated() {
             statistics.append(StatEntry("pipeline.fifo\(i).peak", f.peakOccupancy, .items, "Most items fifo \(i) held at once"))
@@ -89,10 +100,12 @@ public final class PipelineNetlist {
             statistics.append(s.tokens.entry(prefix: p))
             statistics.append(s.beats.entry(prefix: p))
         }
-        return SimulationResult(
-            windowStart: start, windowEnd: end, arrivals: source.arrivals,
-            completions: sink.completions.map { $0! }, tokens: stages.first?.tokens.value ?? 0,
+        var result = SimulationResult(
+            windowStart: start, windowEnd: end, arrivals: done.map { source.arrivals[$0] },
+            completions: done.map { sink.completions[$0]! }, tokens: stages.first?.tokens.value ?? 0,
             stages: stages.map { StageSummary(name: $0.config.name, ledger: $0.ledger, laneUtilization: $0.laneUtilization) },
             statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount)
+        result.partial = partial
+        return result
     }
 }

@@ -147,6 +147,7 @@ public final class PipelineStage: SimProcess {
 
     /// Closes the accounting window at `end`.
     public func finish(at end: Cycle) { ledger.finish(at: end) }
+    public func finish(noEarlierThan end: Cycle) { ledger.finish(noEarlierThan: end) }
 
     /// In flight or waiting work, for deadlock reports.
     public var heldItems: Int { inflight.count }

@@ -24,6 +24,9 @@ public struct SimulationResult: Sendable {
     /// With recorded intervals: what each tagged interval's item is (a job or a request), by
     /// item index, for timelines (``ActivityLedger/tag(item:layer:)``).
     public var timelineItems: [String]
+    /// Set when a user limit ended the run early: the numbers cover the completed requests
+    /// and every stage up to the cycle reached.
+    public var partial: PartialRun? = nil
 
     public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
                 stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64,

@@ -34,11 +34,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var scheduler: Scheduler? = nil
     /// With `--scheduler both`: the padded and the length-aware run side by side.
     public var schedulers: [SchedulerSummary]? = nil
+    /// Set when `--max-cycles` or `--max-seconds` ended the run before every request finished;
+    /// absent for a complete run.
+    public var partial: PartialRun? = nil
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case simulator, config, workload, scheduler, totals, latency, stages, memory, resources, power, statistics, notes
-        case timeline, schedulers
+        case timeline, schedulers, partial
         case sparseAttention = "sparse_attention"
     }
 

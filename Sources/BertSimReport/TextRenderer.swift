@@ -14,6 +14,10 @@ public enum TextRenderer {
         if let b = r.workload.batch { workload += ", closed batches of \(b)" } else { workload += ", open arrivals" }
         line(workload)
         if let sch = r.scheduler { line("scheduler " + schedulerLine(sch)) }
+        if let p = r.partial {
+            line("PARTIAL   \(p.reason) at cycle \(group(p.cycle)): \(group(p.requestsCompleted)) requests completed, \(group(p.requestsUnfinished)) unfinished")
+            for h in p.held { line("          \(h)") }
+        }
         line()
         let t = r.totals
         line("cycles          \(group(t.cycles))  (first arrival to last completion, \(fixed(t.clockMhz, 1)) MHz)")

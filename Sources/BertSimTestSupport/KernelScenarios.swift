@@ -89,6 +89,15 @@ public enum KernelScenarios {
             let second = try k.run()
             return log.value + ["\(second) @\(k.now.value)"]
         },
+        Scenario(name: "pause-beyond-limit", expected: ["wake 1 @10", "paused @30", "wake 2 @50", "idle @50"]) { k in
+            let log = Box<[String]>([])
+            let e = single(k, log: log) { n, e in if n < 2 { k.notify(e, after: 40) } }
+            k.notify(e, after: 10)
+            let first = try k.run(until: Cycle(30))   // the next event (50) lies beyond: time stops at 30
+            log.value.append("\(first) @\(k.now.value)")
+            let second = try k.run()
+            return log.value + ["\(second) @\(k.now.value)"]
+        },
         Scenario(name: "stop", expected: ["wake 1 @1", "wake 2 @2", "wake 3 @3", "stopped @3", "stopped"]) { k in
             let log = Box<[String]>([])
             let e = single(k, log: log) { n, e in

@@ -160,13 +160,23 @@ uint64_t *bsc_trace_add(const char *name, int width) {
     return reinterpret_cast<uint64_t *>(storage);
 }
 
+// Set by bsc_pause (a model ended the run), cleared by every bsc_run.
+static bool pause_requested = false;
+
 bsc_status bsc_run(uint64_t limit, bsc_run_outcome *outcome) {
+    pause_requested = false;
     return guarded([&] {
         sc_dt::uint64 now = sc_time_stamp().value();
         if (limit == UINT64_MAX) {
             sc_start(sc_max_time() - sc_time_stamp(), SC_EXIT_ON_STARVATION);
         } else if (limit > now) {
             sc_start(cycles(limit - now), SC_EXIT_ON_STARVATION);
+            // With the next event beyond the limit, SystemC returns at the last event's time;
+            // the kernel contract has time stop at the limit (sc_start(d) with the native
+            // default SC_RUN_TO_TIME): move time there, no event lies before it.
+            sc_dt::uint64 reached = sc_time_stamp().value();
+            if (reached < limit && !pause_requested && sc_pending_activity())
+                sc_start(cycles(limit - reached), SC_RUN_TO_TIME);
         }
         // (sc_get_status() is SC_PAUSED after every return from sc_start, so whether
         // bsc_pause ended the run is for the caller to remember.)
@@ -175,6 +185,7 @@ bsc_status bsc_run(uint64_t limit, bsc_run_outcome *outcome) {
 }
 
 bsc_status bsc_pause(void) {
+    pause_requested = true;
     return guarded([] { sc_pause(); });
 }
 

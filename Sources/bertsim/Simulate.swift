@@ -49,17 +49,25 @@ struct Simulate: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the report as CSV files (totals, stages, bubbles, memory, resources) into this directory.", valueName: "dir"))
     var csv: String?
 
+    @Option(name: .customLong("max-cycles"), help: ArgumentHelp("End the run at simulated cycle N (events at N and later do not run), print a partial report and exit 3.", valueName: "N"))
+    var maxCycles: Int?
+
+    @Option(name: .customLong("max-seconds"), help: ArgumentHelp("End the run after S wall-clock seconds of simulation, print a partial report and exit 3.", valueName: "S"))
+    var maxSeconds: Double?
+
     func validate() throws {
+        if let maxCycles, maxCycles < 1 { throw InputError(file: "--max-cycles", "must be at least 1, not \(maxCycles)") }
+        if let maxSeconds, !(maxSeconds > 0 && maxSeconds.isFinite) { throw InputError(file: "--max-seconds", "must be a positive number of seconds, not \(maxSeconds)") }
         if let limit, limit < 1 { throw InputError(file: "--limit", "must be at least 1, not \(limit)") }
         if let padTo, padTo < 1 { throw InputError(file: "--pad-to", "must be at least 1, not \(padTo)") }
     }
 
     func run() throws {
         let started = Date()
-        let report = try Simulation.run(
-            tracePath: trace, configPath: config,
-            options: SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd, recordsIntervals: html != nil,
-                                       scheduler: scheduler, padTo: padTo, timelinePath: timeline))
+        var options = SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd, recordsIntervals: html != nil,
+                                        scheduler: scheduler, padTo: padTo, timelinePath: timeline)
+        options.limits = RunLimits(maxCycles: maxCycles, maxSeconds: maxSeconds)
+        let report = try Simulation.run(tracePath: trace, configPath: config, options: options)
         if let csv { try CSVRenderer.write(report, to: csv) }
         if let html { try HTMLRenderer.write(report, to: html) }
         switch format {
@@ -69,5 +77,8 @@ struct Simulate: ParsableCommand {
         let wall = Date().timeIntervalSince(started)
         let rate = wall > 0 ? Double(report.totals.cycles) / wall : 0
         FileHandle.standardError.write(Data(String(format: "bertsim: %.3f s wall, %.3g simulated cycles/s\n", wall, rate).utf8))
+        if let p = report.partial {
+            throw SimulationError(.limit, "\(p.reason) at cycle \(p.cycle) with \(p.requestsUnfinished) request(s) unfinished; the report above is partial")
+        }
     }
 }

@@ -118,4 +118,5 @@ final class DMAEngine: SimProcess {
 
     /// Closes the accounting window at `end`.
     func finishLedger(at end: Cycle) { ledger.finish(at: end) }
+    func finishLedger(noEarlierThan end: Cycle) { ledger.finish(noEarlierThan: end) }
 }

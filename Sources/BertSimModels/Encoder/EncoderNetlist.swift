@@ -73,35 +73,59 @@ public final class EncoderNetlist {
         for q in readQueues + writeQueues { precondition(q.isBound, "queue \(q.name) is not connected at both ends") }
     }
 
-    /// Runs the trace to the end and reports.
-    public func run() throws -> SimulationResult {
+    /// What each unit and engine holds or waits for now (deadlock and partial reports).
+    private var heldWork: [String] {
+        var held: [String] = []
+        for u in units { if let w = u.waiting { held.append(w) } }
+        for e in engines { if let w = e.waiting { held.append(w) } }
+        return held
+    }
+
+    /// Runs the trace to the end (or until a limit ends it: then the result is partial) and
+    /// reports.
+    public func run(limits: RunLimits = .none) throws -> SimulationResult {
         if let error = jobs.error { throw error }
-        _ = try kernel.run()
+        let hit = try kernel.run(limits: limits)
         if let error = jobs.error { throw error }
-        guard monitor.allDone, let end = monitor.lastDone else {
-            var held: [String] = []
-            for u in units { if let w = u.waiting { held.append(w) } }
-            for e in engines { if let w = e.waiting { held.append(w) } }
-            throw SimulationError(.deadlock, "nothing can move at cycle \(kernel.now.value) with jobs \(monitor.nextJob)…\(jobs.formed - 1) unfinished"
-                + (held.isEmpty ? "" : ": " + held.joined(separator: "; ")))
+        let arrivals: [Cycle], completions: [Cycle], end: Cycle
+        var partial: PartialRun?
+        if let hit {
+            end = max(kernel.now, windowStart)
+            let done = monitor.completions.filter { $0.value <= end }.keys.sorted()
+            arrivals = done.map { monitor.arrivals[$0]! }
+            completions = done.map { monitor.completions[$0]! }
+            partial = PartialRun(reason: hit.description, cycle: end.value, requestsCompleted: done.count,
+                                 requestsUnfinished: jobs.requestsRead - done.count, held: heldWork)
+            for u in units { u.finishLedger(noEarlierThan: end) }
+            for e in engines { e.finishLedger(noEarlierThan: end) }
+            for c in channels { c.finish(noEarlierThan: end) }
+        } else {
+            guard monitor.allDone, let last = monitor.lastDone else {
+                let held = heldWork
+                throw SimulationError(.deadlock, "nothing can move at cycle \(kernel.now.value) with jobs \(monitor.nextJob)…\(jobs.formed - 1) unfinished"
+                    + (held.isEmpty ? "" : ": " + held.joined(separator: "; ")))
+            }
+            end = last
+            for u in units { u.finishLedger(at: end) }
+            for e in engines { e.finishLedger(at: end) }
+            for c in channels { c.finish(at: end) }
+            let count = jobs.requestsRead
+            arrivals = (0..<count).map { monitor.arrivals[$0]! }
+            completions = (0..<count).map { monitor.completions[$0]! }
         }
-        for u in units { u.finishLedger(at: end) }
-        for e in engines { e.finishLedger(at: end) }
-        for c in channels { c.finish(at: end) }
-        let count = jobs.requestsRead
-        let arrivals = (0..<count).map { monitor.arrivals[$0]! }
-        let completions = (0..<count).map { monitor.completions[$0]! }
         var stages = units.map { StageSummary(name: $0.unit.stageName, ledger: $0.ledger, laneUtilization: $0.statistics.laneUtilization) }
         stages += engines.map { StageSummary(name: $0.unit.stageName, ledger: $0.ledger, laneUtilization: 1) }
         stages += channels.map { c in
             StageSummary(name: c.name, ledger: c.ledger, laneUtilization: c.busyCycles == 0 ? 0 :
                 Double(c.bytes) / Double(c.busyCycles * config.memory.axiWidthBytes))
         }
-        return SimulationResult(
+        var result = SimulationResult(
             windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
             stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
             memory: memoryTraffic(), activity: activity(), sparseAttention: sparseResult(),
             timelineItems: jobs.jobLabels)
+        result.partial = partial
+        return result
     }
 
     private func statistics() -> [StatEntry] {

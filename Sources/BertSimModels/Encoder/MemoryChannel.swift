@@ -100,4 +100,7 @@ final class MemoryChannel: SimProcess {
         if end.value > lastEnd { ledger.enter(.bubble(.starved), at: Cycle(lastEnd)) }
         ledger.finish(at: end)
     }
+
+    /// Closes the window of a run cut short at `end`, after the data phases already accepted.
+    func finish(noEarlierThan end: Cycle) { finish(at: Cycle(max(end.value, lastEnd))) }
 }

@@ -282,17 +282,30 @@ public final class LengthAwarePipeline: SimProcess {
         return out
     }
 
-    /// Runs the trace to the end and reports.
-    public func run() throws -> SimulationResult {
+    /// Runs the trace to the end (or until a limit ends it: then the result is partial) and
+    /// reports.
+    public func run(limits: RunLimits = .none) throws -> SimulationResult {
         if let error { throw error }
-        _ = try kernel.run()
+        let hit = try kernel.run(limits: limits)
         if let error { throw error }
-        let end = lastCompletion ?? windowStart
-        guard completions.allSatisfy({ $0 != nil }) else {
-            throw SimulationError(.deadlock, "length-aware pipeline stopped with \(completions.filter { $0 == nil }.count) requests unfinished")
+        var end = lastCompletion ?? windowStart
+        let unfinished = completions.filter { $0 == nil || $0! > kernel.now }.count
+        var partial: PartialRun?
+        if let hit {
+            end = max(kernel.now, windowStart)
+            partial = PartialRun(reason: hit.description, cycle: end.value, requestsCompleted: completions.count - unfinished,
+                                 requestsUnfinished: unfinished,
+                                 held: ["\(unfinished) sequence(s) queued or in the \(config.stages)-stage pipeline"])
+            setQueue(max(end, queueSince))
+            for i in 0..<config.stages { ledgers[i].finish(noEarlierThan: end) }
+        } else {
+            guard unfinished == 0 else {
+                throw SimulationError(.deadlock, "length-aware pipeline stopped with \(unfinished) requests unfinished")
+            }
+            setQueue(end)
+            for i in 0..<config.stages { ledgers[i].finish(at: end) }
         }
-        setQueue(end)
-        for i in 0..<config.stages { ledgers[i].finish(at: end) }
+        let done = completions.indices.filter { completions[$0].map { $0 <= end } ?? false }
         let span = max(1, (end - windowStart).count)
         let statistics = [
             StatEntry("length_aware.beats", beats, .count, "Pipeline beats"),
@@ -301,8 +314,9 @@ public final class LengthAwarePipeline: SimProcess {
             StatEntry("length_aware.queue_depth_mean", Double(queueArea) / Double(span), .requests,
                       "Sequences waiting, averaged over the run"),
         ]
-        return SimulationResult(
-            windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions.map { $0! }, tokens: tokens,
+        var result = SimulationResult(
+            windowStart: windowStart, windowEnd: end, arrivals: done.map { arrivals[$0] }, completions: done.map { completions[$0]! },
+            tokens: tokens,
             stages: (0..<config.stages).map { i in
                 StageSummary(name: "stage\(i)", ledger: ledgers[i],
                              laneUtilization: busyCycles[i] == 0 ? 0
@@ -310,5 +324,7 @@ public final class LengthAwarePipeline: SimProcess {
             },
             statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
             timelineItems: ledgers.first?.recordsIntervals == true ? lengths.enumerated().map { "request \($0.offset) (\($0.element) tokens)" } : [])
+        result.partial = partial
+        return result
     }
 }
