@@ -5,7 +5,7 @@ RELEASE := .build/release/bertsim
 TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
-.PHONY: all setup build run test check-full check-html check-compare bench clean
+.PHONY: all setup build run test check-full check-html check-compare bench fuzz sanitize clean
 
 all: build
 
@@ -53,5 +53,20 @@ bench: setup
 	.build/release/bertsim-bench encoder
 	.build/release/bertsim-bench trace-read --requests 1000000
 
+# libFuzzer over every reader (docs/robustness.md): FUZZ_SECONDS per target (default 60), seeded
+# from the kept corpus and the shipped traces and configs. A finding stops the run; its input is
+# copied into Tests/FuzzRegressionTests/Corpus/<target>/ so that `make test` replays it.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= trace config simulate
+fuzz: setup
+	$(SWIFT) build -c release --scratch-path .build-fuzz --product bertsim-fuzz \
+		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@scripts/fuzz.sh .build-fuzz/release/bertsim-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+# Every test under AddressSanitizer, then ThreadSanitizer (separate scratch paths; slow).
+sanitize: setup
+	$(SWIFT) test --scratch-path .build-asan --sanitize=address
+	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-asan .build-tsan

@@ -79,6 +79,12 @@ let package = Package(
         // Shared by the test targets: kernel conformance scenarios, per-cycle references.
         .target(name: "BertSimTestSupport", dependencies: ["BertSimCore", "BertSimModels", "BertSimWorkload"],
                 swiftSettings: common + optimizedInDebug),
+        // Fuzz targets over every user input (`make fuzz`; the tests replay the kept corpus).
+        .target(name: "BertSimFuzz", dependencies: ["BertSim", "BertSimConfig", "BertSimCore", "BertSimWorkload"],
+                swiftSettings: common),
+        // libFuzzer driver under `make fuzz` (-DFUZZING), a replay tool otherwise.
+        .executableTarget(name: "bertsim-fuzz", dependencies: ["BertSimFuzz"], path: "Fuzz/bertsim-fuzz",
+                          swiftSettings: common + [.unsafeFlags(["-parse-as-library"])]),
         // Benchmarks (release builds, `make bench`; not part of `make test`).
         .executableTarget(
             name: "bertsim-bench",
@@ -92,6 +98,7 @@ let package = Package(
         .testTarget(name: "BertSimModelsTests", dependencies: ["BertSimModels", "BertSimTestSupport"]),
         .testTarget(name: "BertSimConfigTests", dependencies: ["BertSimConfig"], resources: [.copy("Fixtures")]),
         .testTarget(name: "EndToEndTests", dependencies: ["BertSim", "bertsim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["BertSimFuzz"], resources: [.copy("Corpus")]),
     ],
     cxxLanguageStandard: .cxx17
 )
