@@ -42,6 +42,14 @@ func decoded(_ text: String) throws -> NSObject {
         #expect(cycles["values"] as? [Int] == typed.map(\.totals.cycles))
     }
 
+    /// The number of parallel children changes nothing, byte for byte.
+    @Test func jobsDoNotChangeTheOutput() throws {
+        let one = try compare(["--format", "json", "--limit", "2", "--kernel", "native", "--jobs", "1"])
+        let three = try compare(["--format", "json", "--limit", "2", "--kernel", "native", "--jobs", "3"])
+        #expect(one.status == 0 && three.status == 0)
+        #expect(one.stdout == three.stdout)
+    }
+
     /// `make check-compare`: every shipped config on `traces/sst2.trace --limit N` (the release
     /// binary through `BERTSIM_BIN`, N from `BERTSIM_COMPARE_LIMIT`).
     @Test(.enabled(if: ProcessInfo.processInfo.environment["BERTSIM_COMPARE_LIMIT"] != nil,

@@ -30,7 +30,8 @@ func kernelFree(_ text: String) throws -> NSDictionary {
         #expect(Shipped.traces.contains("traces/sst2.trace"))
     }
 
-    /// The same trace and config give the same report, to the cycle, on both kernels.
+    /// The same trace and config give the same report, to the cycle, on both kernels, and
+    /// byte for byte on a rerun (the determinism check of docs/robustness.md).
     @Test(arguments: Shipped.pairs.map { "\($0.0) \($0.1)" })
     func bothKernelsGiveTheSameReport(_ pair: String) throws {
         let parts = pair.split(separator: " ").map(String.init)
@@ -45,6 +46,9 @@ func kernelFree(_ text: String) throws -> NSDictionary {
         let renamed = systemc.stdout.replacingOccurrences(of: "\"kernel\" : \"systemc\"", with: "\"kernel\" : \"native\"")
         #expect(renamed != systemc.stdout, "the report names its kernel")
         #expect(renamed == native.stdout)
+        // And across reruns of the same kernel.
+        let again = try bertsim(args + ["--kernel", "native"])
+        #expect(again.stdout == native.stdout)
         #expect(try json(systemc.stdout)["totals"] as? NSDictionary == json(native.stdout)["totals"] as? NSDictionary)
         // The bubble identity, on every pair, under the padded scheduler.
         let report = try JSONDecoder().decode(RunReport.self, from: Data(native.stdout.utf8))
