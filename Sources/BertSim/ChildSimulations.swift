@@ -227,11 +227,25 @@ public struct ChildSimulations: Sendable {
         }
 
         /// The next posted index, or nil after `timeout` seconds without one.
+        ///
+        /// Waits by running the current run loop in short slices: Foundation's `Process`
+        /// (swift-corelibs-foundation) delivers a child's termination through a source on the
+        /// run loop of the thread that launched it, so a thread blocked on the semaphore alone
+        /// learnt of a finished child late (up to the timeout), which serialized `--jobs`.
         func wait(timeout: Double) -> Int? {
-            guard signal.wait(timeout: .now() + timeout) == .success else { return nil }
-            lock.lock()
-            defer { lock.unlock() }
-            return indices.removeFirst()
+            let deadline = DispatchTime.now() + timeout
+            while true {
+                if signal.wait(timeout: .now()) == .success {
+                    lock.lock()
+                    defer { lock.unlock() }
+                    return indices.removeFirst()
+                }
+                if DispatchTime.now() >= deadline { return nil }
+                if !RunLoop.current.run(mode: .default, before: Date(timeIntervalSinceNow: 0.005)) {
+                    // No run-loop source: block on the semaphore for a slice instead.
+                    if signal.wait(timeout: .now() + 0.005) == .success { signal.signal() }
+                }
+            }
         }
     }
 }
