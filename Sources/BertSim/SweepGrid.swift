@@ -81,8 +81,9 @@ public struct SweepGrid: Sendable {
     private var baseText: String
 
     /// Reads and validates the base config and the axes: the base must load, a key may be set
-    /// once, and every key path must name a parameter the loader knows (checked by loading the
-    /// base with that key set to its first value). Errors name the file or the `--set` flag.
+    /// once, every key path must name a parameter the loader knows and every value must have
+    /// the parameter's type (checked by loading the base with the key set to each value in
+    /// turn: ``checkKey(_:)``). Errors name the file or the `--set` flag.
     public init(basePath: String, axes: [Axis]) throws(InputError) {
         _ = try ConfigLoader.load(path: basePath)
         guard !axes.isEmpty else { throw InputError(file: "--set", "give at least one --set key.path=v1,v2,…") }

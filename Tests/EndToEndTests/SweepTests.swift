@@ -177,6 +177,29 @@ import Testing
         #expect(try Data(contentsOf: output) == before)
     }
 
+    /// A table read back and written again is the same bytes (fields with commas, quotes and
+    /// line breaks included); a last line without its newline (a file cut short) is dropped.
+    @Test func tableRoundTripsAndDropsACutLine() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var table = SweepTable(keys: ["encoder.memory.kind", "encoder.softmax.lanes"])
+        table.rows[1] = SweepTable.row(point: 1, values: ["hbm2", "8"], status: .failed,
+                                       reason: "exit status 6: \"abort\", core dumped\nsecond line", sweepID: "0123456789abcdef")
+        table.rows[0] = SweepTable.row(point: 0, values: ["ddr4", "8"], status: .infeasible, reason: "board: too many DSP",
+                                       sweepID: "0123456789abcdef")
+        let path = dir.appendingPathComponent("t.csv").path
+        let text = table.csv()
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        let back = try SweepTable.read(path: path)
+        #expect(back == table)
+        #expect(back.csv() == text)
+        #expect(back.count(.failed) == 1 && back.count(.infeasible) == 1)
+        try Data(text.dropLast(5).utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try SweepTable.read(path: path).rows.keys.sorted() == [0])
+        try Data("point,x,status\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: InputError.self) { try SweepTable.read(path: path) }
+    }
+
     /// Point order: the product of the axes in flag order, the last varying fastest; shard
     /// i/n holds the indices ≡ i − 1 (mod n).
     @Test func gridOrderAndShards() throws {
