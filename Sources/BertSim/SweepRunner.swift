@@ -131,6 +131,11 @@ public struct SweepRunner: Sendable {
                 throw InputError(file: outputPath, field: keys[a], "point \(point) has \(keys[a]) = \(row[1 + a]), this sweep's "
                                  + "point \(point) has \(values[a]): give another --output, or delete it to start over")
             }
+            let gridColumn = table.header.firstIndex(of: "grid_points")!
+            guard row[gridColumn] == String(grid.count) else {
+                throw InputError(file: outputPath, field: "grid_points", "point \(point) belongs to a grid of \(row[gridColumn]) "
+                                 + "points, this sweep has \(grid.count): give another --output, or delete it to start over")
+            }
             guard row[sweepColumn] == sweepID else {
                 throw InputError(file: outputPath, field: "sweep_id", "point \(point) was run on another trace, base config, "
                                  + "--limit or --scheduler (sweep_id \(row[sweepColumn]), this sweep's is \(sweepID)): "
@@ -178,7 +183,7 @@ public struct SweepRunner: Sendable {
                 _ = try ConfigLoader.parse(text, file: grid.basePath)
             } catch {
                 table.rows[point] = SweepTable.row(point: point, values: values, status: .infeasible,
-                                                   reason: (error.field.map { "\($0): " } ?? "") + error.message, sweepID: id)
+                                                   reason: (error.field.map { "\($0): " } ?? "") + error.message, sweepID: id, gridPoints: grid.count)
                 finishedHere += 1
                 continue
             }
@@ -209,7 +214,7 @@ public struct SweepRunner: Sendable {
             let values = grid.values(at: point)
             switch outcome {
             case .report(let report):
-                table.rows[point] = SweepTable.row(point: point, values: values, report: report, sweepID: id)
+                table.rows[point] = SweepTable.row(point: point, values: values, report: report, sweepID: id, gridPoints: grid.count)
             case .failed(let status, _) where Self.interruptedStatuses.contains(status):
                 // Killed from outside (Ctrl-C reaches the whole process group): no row, so the
                 // point runs again when the sweep is resumed.
@@ -218,7 +223,7 @@ public struct SweepRunner: Sendable {
                 return
             case .failed(let status, let message):
                 table.rows[point] = SweepTable.row(point: point, values: values, status: status == 2 ? .infeasible : .failed,
-                                                   reason: Self.reason(message, configPath: path, point: point), sweepID: id)
+                                                   reason: Self.reason(message, configPath: path, point: point), sweepID: id, gridPoints: grid.count)
             }
             finishedHere += 1
             childrenDone += 1

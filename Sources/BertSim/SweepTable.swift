@@ -9,8 +9,9 @@ import Foundation
 /// `infeasible`: the config or design was rejected as bad input, `failed`: the simulation
 /// could not finish), the headline metrics (empty unless `ok`), `config_hash`, `sweep_id` (a
 /// fingerprint of what the rows depend on besides the overrides: the trace's bytes, the base
-/// config's resolved hash, `--limit` and the scheduler) and `reason` (why a point is not
-/// `ok`). Numbers are raw (``CSVRenderer/number(_:)``), so equal runs give equal bytes; a
+/// config's resolved hash, `--limit` and the scheduler), `grid_points` (the number of points
+/// in the whole grid, so a merge can tell a complete sweep from one missing its last points)
+/// and `reason` (why a point is not `ok`). Numbers are raw (``CSVRenderer/number(_:)``), so equal runs give equal bytes; a
 /// table read back and written again is byte for byte the same, which makes resuming and
 /// merging exact.
 public struct SweepTable: Sendable, Equatable {
@@ -46,7 +47,7 @@ public struct SweepTable: Sendable, Equatable {
 
     /// The header row for these `--set` keys.
     public static func header(keys: [String]) -> [String] {
-        ["point"] + keys + ["status"] + metrics.map(\.name) + ["config_hash", "sweep_id", "reason"]
+        ["point"] + keys + ["status"] + metrics.map(\.name) + ["config_hash", "sweep_id", "grid_points", "reason"]
     }
 
     public var header: [String]
@@ -62,13 +63,15 @@ public struct SweepTable: Sendable, Equatable {
     }
 
     /// The row of a point that ran.
-    public static func row(point: Int, values: [String], report: RunReport, sweepID: String) -> [String] {
-        [String(point)] + values + [Status.ok.rawValue] + metrics.map { $0.value(report) } + [report.config.hash, sweepID, ""]
+    public static func row(point: Int, values: [String], report: RunReport, sweepID: String, gridPoints: Int) -> [String] {
+        [String(point)] + values + [Status.ok.rawValue] + metrics.map { $0.value(report) }
+            + [report.config.hash, sweepID, String(gridPoints), ""]
     }
 
     /// The row of a point that did not produce a report.
-    public static func row(point: Int, values: [String], status: Status, reason: String, sweepID: String) -> [String] {
-        [String(point)] + values + [status.rawValue] + metrics.map { _ in "" } + ["", sweepID, reason]
+    public static func row(point: Int, values: [String], status: Status, reason: String, sweepID: String,
+                           gridPoints: Int) -> [String] {
+        [String(point)] + values + [status.rawValue] + metrics.map { _ in "" } + ["", sweepID, String(gridPoints), reason]
     }
 
     /// The CSV text: header, then rows by point index.
@@ -94,7 +97,7 @@ public struct SweepTable: Sendable, Equatable {
         let header = first.fields
         guard header.first == "point", let status = header.firstIndex(of: "status"),
               header == Self.header(keys: Array(header[1..<status])) else {
-            throw InputError(file: path, line: 1, "not a sweep CSV: the header is not point,<keys>,status,\(metrics.map(\.name).joined(separator: ",")),config_hash,sweep_id,reason")
+            throw InputError(file: path, line: 1, "not a sweep CSV: the header is not point,<keys>,status,\(metrics.map(\.name).joined(separator: ",")),config_hash,sweep_id,grid_points,reason")
         }
         var table = SweepTable(keys: Array(header[1..<status]))
         for record in records.dropFirst() {
@@ -103,6 +106,11 @@ public struct SweepTable: Sendable, Equatable {
             }
             guard let point = Int(record.fields[0]), point >= 0, String(point) == record.fields[0] else {
                 throw InputError(file: path, line: record.line, field: "point", "'\(record.fields[0])' is not a point index")
+            }
+            let grid = header.count - 2
+            guard let points = Int(record.fields[grid]), points > point, String(points) == record.fields[grid] else {
+                throw InputError(file: path, line: record.line, field: "grid_points",
+                                 "'\(record.fields[grid])' is not a number of points above the point index \(point)")
             }
             guard Status(rawValue: record.fields[status]) != nil else {
                 throw InputError(file: path, line: record.line, field: "status", "'\(record.fields[status])' is not ok, infeasible or failed")
@@ -116,8 +124,8 @@ public struct SweepTable: Sendable, Equatable {
     }
 
     /// Joins the tables of a sweep's shards into the table one unsharded run writes: same
-    /// header, same `sweep_id`, no point given twice with different values, and the points
-    /// together must be 0, 1, …, N−1 (a missing shard leaves a gap).
+    /// header, same `sweep_id` and `grid_points` N, no point given twice with different values,
+    /// and the points together must be 0, 1, …, N−1 (a missing or unfinished shard is an error).
     public static func merge(_ paths: [String]) throws(InputError) -> SweepTable {
         guard let firstPath = paths.first else { throw InputError(file: "--output", "give the shards' CSV files to merge") }
         let first = try read(path: firstPath)
@@ -144,9 +152,16 @@ public struct SweepTable: Sendable, Equatable {
                 origin[point] = origin[point] ?? path
             }
         }
-        if let missing = (0..<merged.rows.count).first(where: { merged.rows[$0] == nil }) {
+        let gridColumn = merged.header.firstIndex(of: "grid_points")!
+        let sizes = Set(merged.rows.values.map { $0[gridColumn] })
+        guard sizes.count <= 1 else {
+            throw InputError(file: "--output", "the files hold grids of \(sizes.sorted().joined(separator: " and ")) points: "
+                             + "not shards of the same sweep")
+        }
+        let points = sizes.first.flatMap { Int($0) } ?? 0
+        if let missing = (0..<points).first(where: { merged.rows[$0] == nil }) {
             throw InputError(file: "--output", "point \(missing) is in none of the files (a shard is missing or unfinished); "
-                             + "the files hold \(merged.rows.count) points up to \(merged.rows.keys.max() ?? 0)")
+                             + "the files hold \(merged.rows.count) of the grid's \(points) points")
         }
         return merged
     }

@@ -44,6 +44,7 @@ import Testing
         #expect(lines[1].hasPrefix("0,2,4,ok,"))
         #expect(lines[50].hasPrefix("49,40,64,infeasible,"))
         #expect(lines[50].contains("DSP"), "the reason names the resource: \(lines[50])")
+        #expect(lines[50].contains(",50,board: "), "grid_points, then the reason: \(lines[50])")
         // No wall-clock column: nothing that varies between runs.
         #expect(!lines[0].contains("wall") && !lines[0].contains("seconds"))
 
@@ -69,6 +70,12 @@ import Testing
         #expect(p.status == 2)
         #expect(p.stderr.contains("point 0 is in none of the files"), "\(p.stderr)")
         #expect(!FileManager.default.fileExists(atPath: partial.path))
+        // A shard that lost its last row (an unfinished task): the grid's size says so.
+        let cut = try text(shards[1]).split(separator: "\n").dropLast().map { $0 + "\n" }.joined()
+        try Data(cut.utf8).write(to: shards[1])
+        let short = try bertsim(["sweep", "merge", shards[0].path, shards[1].path, "--output", partial.path])
+        #expect(short.status == 2)
+        #expect(short.stderr.contains("point 49 is in none of the files"), "\(short.stderr)")
     }
 
     /// A sweep cut short (the output truncated mid-row) completes, re-run, to the same bytes;
@@ -184,9 +191,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: dir) }
         var table = SweepTable(keys: ["encoder.memory.kind", "encoder.softmax.lanes"])
         table.rows[1] = SweepTable.row(point: 1, values: ["hbm2", "8"], status: .failed,
-                                       reason: "exit status 6: \"abort\", core dumped\nsecond line", sweepID: "0123456789abcdef")
+                                       reason: "exit status 6: \"abort\", core dumped\nsecond line", sweepID: "0123456789abcdef",
+                                       gridPoints: 4)
         table.rows[0] = SweepTable.row(point: 0, values: ["ddr4", "8"], status: .infeasible, reason: "board: too many DSP",
-                                       sweepID: "0123456789abcdef")
+                                       sweepID: "0123456789abcdef", gridPoints: 4)
         let path = dir.appendingPathComponent("t.csv").path
         let text = table.csv()
         try Data(text.utf8).write(to: URL(fileURLWithPath: path))
