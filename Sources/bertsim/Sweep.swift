@@ -19,8 +19,9 @@ struct Sweep: ParsableCommand {
                 last varying fastest, numbered from 0; --shard i/n runs the points whose index \
                 mod n is i-1. Each value is a YAML scalar (16, 0.5, hbm2, "16"). A point the \
                 config loader or the design rejects gets an infeasible row with the reason. \
-                Rows already in --output are kept and their points skipped (re-run the same \
-                command to resume); the file is rewritten atomically as points finish. Ctrl-C \
+                ok and infeasible rows already in --output are kept and their points skipped, \
+                failed ones run again (re-run the same command to resume); the file is \
+                rewritten atomically as points finish. Ctrl-C \
                 kills the children and keeps the finished rows (exit status 130). A progress \
                 line goes to stderr. Exit status 0 when every point of the run has a row, \
                 whatever its status.
