@@ -38,6 +38,8 @@ import Testing
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.contains("50 points"), "\(r.stderr)")
         #expect(r.stderr.contains("40 ok, 10 infeasible, 0 failed"), "\(r.stderr)")
+        // The progress line: points done, rate, time left.
+        #expect(r.stderr.contains("bertsim: sweep: 50/50 points done, ") && r.stderr.contains(" points/s, ETA "), "\(r.stderr)")
         let lines = try text(whole).split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.count == 52) // header, 50 rows, the empty string after the last newline
         #expect(lines[0].hasPrefix("point,encoder.pe_array.processing_units,encoder.softmax.lanes,status,cycles,"))
