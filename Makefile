@@ -5,7 +5,7 @@ RELEASE := .build/release/bertsim
 TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
-.PHONY: all setup build run test check-full check-html check-compare bench fuzz sanitize clean
+.PHONY: all setup build run test golden check-full check-html check-compare bench fuzz sanitize clean
 
 all: build
 
@@ -21,6 +21,15 @@ run: build
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# Re-records the golden reports `make test` checks (Tests/golden/<config>.json, one per
+# hw-configs/*.yaml, on Tests/golden/sst2-64.trace) after an intended timing change; review the
+# diff (`git diff Tests/golden`) before committing it. docs/sweeps.md, "Golden reports".
+GOLDEN_TRACE := Tests/golden/sst2-64.trace
+golden: build
+	@for c in hw-configs/*.yaml; do \
+		$(RELEASE) check $(GOLDEN_TRACE) --config $$c --golden Tests/golden/$$(basename $$c .yaml).json --record || exit 1; \
+	done
 
 # Long runs that stay out of `make test`: every shipped trace, whole, on every config.
 check-full: build

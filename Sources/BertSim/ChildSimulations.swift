@@ -49,31 +49,107 @@ public struct ChildSimulations: Sendable {
 
     /// Runs the executable once per argument list.
     func run(_ argumentLists: [[String]], stopAtFailure: Bool) throws -> [Outcome?] {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bertsim-children-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let finished = FinishedQueue()
-        var running: [Int: Child] = [:]
         var outcomes = [Outcome?](repeating: nil, count: argumentLists.count)
-        var next = 0
         var failed = false
-        defer {
-            for child in running.values where child.process.isRunning { child.process.terminate() }
-        }
-        while true {
-            while running.count < jobs && next < argumentLists.count && !(stopAtFailure && failed) {
-                running[next] = try Child(index: next, arguments: argumentLists[next], executable: executable,
-                                          scratch: scratch, finished: finished)
-                next += 1
-            }
-            if running.isEmpty { break }
-            let index = finished.wait()
-            guard let child = running.removeValue(forKey: index) else { continue }
-            let outcome = try child.collect()
+        _ = try run(argumentLists, shouldStart: { !(stopAtFailure && failed) }) { index, outcome in
             if case .failed = outcome { failed = true }
             outcomes[index] = outcome
         }
         return outcomes
+    }
+
+    /// Asks a running ``run(_:stop:idleInterval:idle:finished:)`` to stop: from any thread (a
+    /// signal handler's dispatch source, say). Children still running are killed; those
+    /// that already finished are reported; none starts after.
+    public final class Stop: @unchecked Sendable {
+        private let lock = NSLock()
+        private var requested = false
+        private var queues: [FinishedQueue] = []
+
+        public init() {}
+
+        /// Whether a stop was requested.
+        public var isRequested: Bool {
+            lock.lock()
+            defer { lock.unlock() }
+            return requested
+        }
+
+        public func request() {
+            lock.lock()
+            requested = true
+            let waiting = queues
+            lock.unlock()
+            for queue in waiting { queue.post(FinishedQueue.wake) }
+        }
+
+        fileprivate func attach(_ queue: FinishedQueue) {
+            lock.lock()
+            queues.append(queue)
+            let already = requested
+            lock.unlock()
+            if already { queue.post(FinishedQueue.wake) }
+        }
+
+        fileprivate func detach(_ queue: FinishedQueue) {
+            lock.lock()
+            queues.removeAll { $0 === queue }
+            lock.unlock()
+        }
+    }
+
+    /// Runs the executable once per argument list, at most `jobs` at a time, and hands each
+    /// child's outcome to `finished` (on the calling thread, in the order the children end) as
+    /// soon as it ends. `idle` is called when `idleInterval` seconds pass with no child ending.
+    /// When `stop` is requested, the children still running are killed (SIGKILL) and their
+    /// outcomes dropped, no new child starts, and this returns false; otherwise it returns true
+    /// once every child has been reported.
+    @discardableResult
+    public func run(_ argumentLists: [[String]], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
+                    finished: (Int, Outcome) throws -> Void) throws -> Bool {
+        try run(argumentLists, stop: stop, idleInterval: idleInterval, idle: idle, shouldStart: { true }, finished: finished)
+    }
+
+    func run(_ argumentLists: [[String]], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
+             shouldStart: () -> Bool, finished: (Int, Outcome) throws -> Void) throws -> Bool {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bertsim-children-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let queue = FinishedQueue()
+        stop?.attach(queue)
+        defer { stop?.detach(queue) }
+        var running: [Int: Child] = [:]
+        var next = 0
+        defer {
+            for child in running.values where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+            for child in running.values { child.process.waitUntilExit() }
+        }
+        while true {
+            if stop?.isRequested == true {
+                for child in running.values where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
+                for (index, child) in running.sorted(by: { $0.key < $1.key }) {
+                    child.process.waitUntilExit()
+                    // A child that ended on its own before the kill still counts.
+                    guard child.process.terminationReason == .exit else { continue }
+                    let outcome = try child.collect()
+                    if case .report = outcome { try finished(index, outcome) }
+                }
+                running = [:]
+                return false
+            }
+            while running.count < jobs && next < argumentLists.count && shouldStart() {
+                running[next] = try Child(index: next, arguments: argumentLists[next], executable: executable,
+                                          scratch: scratch, finished: queue)
+                next += 1
+            }
+            if running.isEmpty { return true }
+            guard let index = queue.wait(timeout: idleInterval) else {
+                try idle()
+                continue
+            }
+            guard let child = running.removeValue(forKey: index) else { continue }
+            try finished(index, try child.collect())
+        }
     }
 
     /// One running child, its output going to files (a child never blocks on a full pipe).
@@ -136,7 +212,9 @@ public struct ChildSimulations: Sendable {
     }
 
     /// Indices of finished children, posted by termination handlers on another thread.
-    private final class FinishedQueue: @unchecked Sendable {
+    fileprivate final class FinishedQueue: @unchecked Sendable {
+        /// Posted to wake the waiting loop without a finished child (a stop request).
+        static let wake = -1
         private let lock = NSLock()
         private let signal = DispatchSemaphore(value: 0)
         private var indices: [Int] = []
@@ -148,11 +226,26 @@ public struct ChildSimulations: Sendable {
             signal.signal()
         }
 
-        func wait() -> Int {
-            signal.wait()
-            lock.lock()
-            defer { lock.unlock() }
-            return indices.removeFirst()
+        /// The next posted index, or nil after `timeout` seconds without one.
+        ///
+        /// Waits by running the current run loop in short slices: Foundation's `Process`
+        /// (swift-corelibs-foundation) delivers a child's termination through a source on the
+        /// run loop of the thread that launched it, so a thread blocked on the semaphore alone
+        /// learnt of a finished child late (up to the timeout), which serialized `--jobs`.
+        func wait(timeout: Double) -> Int? {
+            let deadline = DispatchTime.now() + timeout
+            while true {
+                if signal.wait(timeout: .now()) == .success {
+                    lock.lock()
+                    defer { lock.unlock() }
+                    return indices.removeFirst()
+                }
+                if DispatchTime.now() >= deadline { return nil }
+                if !RunLoop.current.run(mode: .default, before: Date(timeIntervalSinceNow: 0.005)) {
+                    // No run-loop source: block on the semaphore for a slice instead.
+                    if signal.wait(timeout: .now() + 0.005) == .success { signal.signal() }
+                }
+            }
         }
     }
 }
