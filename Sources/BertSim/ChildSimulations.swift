@@ -23,9 +23,20 @@ public struct ChildSimulations: Sendable {
     /// Children running at once (at least 1).
     public var jobs: Int
 
-    public init(executable: URL, jobs: Int) {
+    /// When requested (Ctrl-C), the running children are killed and ``run(tracePath:configPaths:kernel:limit:stopAtFailure:)``
+    /// throws ``Interrupted``.
+    public var stop: Stop?
+
+    public init(executable: URL, jobs: Int, stop: Stop? = nil) {
         self.executable = executable
         self.jobs = max(1, jobs)
+        self.stop = stop
+    }
+
+    /// A run that ``stop`` ended: `finished` of `total` simulations had finished.
+    public struct Interrupted: Error, Sendable, Equatable {
+        public var finished: Int
+        public var total: Int
     }
 
     /// The running executable (`/proc/self/exe` on Linux), for a command that spawns itself.
@@ -51,10 +62,11 @@ public struct ChildSimulations: Sendable {
     func run(_ argumentLists: [[String]], stopAtFailure: Bool) throws -> [Outcome?] {
         var outcomes = [Outcome?](repeating: nil, count: argumentLists.count)
         var failed = false
-        _ = try run(argumentLists, shouldStart: { !(stopAtFailure && failed) }) { index, outcome in
+        let complete = try run(argumentLists, stop: stop, shouldStart: { !(stopAtFailure && failed) }) { index, outcome in
             if case .failed = outcome { failed = true }
             outcomes[index] = outcome
         }
+        if !complete { throw Interrupted(finished: outcomes.compactMap { $0 }.count, total: argumentLists.count) }
         return outcomes
     }
 

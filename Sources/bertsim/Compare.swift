@@ -51,10 +51,14 @@ struct Compare: ParsableCommand {
     func run() throws {
         let started = Date()
         let reports: [RunReport]
+        let signals = SignalStop()
         do {
             reports = try Comparison.run(
                 tracePath: trace, configPaths: configs, kernel: kernel, limit: limit,
-                children: ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs))
+                children: ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs, stop: signals.stop))
+        } catch let interrupted as ChildSimulations.Interrupted {
+            fail("compare interrupted: \(interrupted.finished) of \(interrupted.total) configs had finished; no table printed")
+            throw ExitCode(signals.exitCode)
         } catch let failure as Comparison.Failure {
             fail(failure.description)
             throw ExitCode(failure.status == 2 ? 2 : 3)

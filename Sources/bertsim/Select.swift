@@ -61,9 +61,16 @@ struct Select: ParsableCommand {
         if let accuracyTable, let minAccuracy {
             constraints.accuracy = .init(table: try AccuracyTable(path: accuracyTable), minimum: minAccuracy)
         }
-        let selection = try DeviceSelection.run(
+        let signals = SignalStop()
+        let selection: DeviceSelection
+        do {
+            selection = try DeviceSelection.run(
             tracePath: trace, directory: configs, constraints: constraints, kernel: kernel, limit: limit,
-            children: ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs))
+            children: ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs, stop: signals.stop))
+        } catch let interrupted as ChildSimulations.Interrupted {
+            fail("select interrupted: \(interrupted.finished) of \(interrupted.total) candidates had finished; nothing chosen")
+            throw ExitCode(signals.exitCode)
+        }
         writeStandardOutput(selection.explanation())
         if selection.choice == nil {
             FileHandle.standardError.write(Data("bertsim: no device fits: every candidate was rejected (reasons above)\n".utf8))

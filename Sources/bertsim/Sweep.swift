@@ -77,23 +77,8 @@ struct Sweep: ParsableCommand {
             let grid = try SweepGrid(basePath: config, axes: try sets.map { flag throws(InputError) in try SweepGrid.Axis(parsing: flag) })
             let runner = SweepRunner(grid: grid, tracePath: trace, kernel: kernel, limit: limit, scheduler: scheduler,
                                      shard: try parsedShard(), outputPath: output)
-            let stop = ChildSimulations.Stop()
-            var signalled: Int32 = 0
-            let lock = NSLock()
-            var sources: [DispatchSourceSignal] = []
-            for number in [SIGINT, SIGTERM] {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler {
-                    lock.lock()
-                    if signalled == 0 { signalled = number }
-                    lock.unlock()
-                    stop.request()
-                }
-                source.resume()
-                sources.append(source)
-            }
-            defer { sources.forEach { $0.cancel() } }
+            let signals = SignalStop()
+            let stop = signals.stop
 
             let terminal = isatty(STDERR_FILENO) == 1
             var lastLine = Date.distantPast
@@ -112,10 +97,7 @@ struct Sweep: ParsableCommand {
             let done = summary.resumed + summary.ran
             if !summary.complete {
                 if terminal { FileHandle.standardError.write(Data("\n".utf8)) }
-                lock.lock()
-                let number = signalled
-                lock.unlock()
-                guard number != 0 else {
+                guard let number = signals.signalled else {
                     fail("sweep: \(summary.points - done) of \(summary.points) points have no row (their children were "
                          + "killed by a signal); the \(done) done are in \(output); run the same command again to finish")
                     throw ExitCode(3)

@@ -42,6 +42,38 @@ func decoded(_ text: String) throws -> NSObject {
         #expect(cycles["values"] as? [Int] == typed.map(\.totals.cycles))
     }
 
+    /// Ctrl-C during `compare` kills the children (none outlives the command) and exits 130.
+    @Test func interruptedCompareKillsItsChildren() throws {
+        // A trace under a unique name, so this test's children can be told from any other.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("compare-int-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let trace = dir.appendingPathComponent("long.trace").path
+        try FileManager.default.copyItem(atPath: Paths.repo("traces/sst2.trace"), toPath: trace)
+        let p = Process()
+        p.executableURL = Paths.binary
+        p.arguments = ["compare", trace, "--config", "hw-configs/default.yaml", "--config", "hw-configs/u200-fqbert-scaled.yaml",
+                       "--config", "hw-configs/zcu102-fqbert-n16m8.yaml", "--jobs", "2", "--kernel", "native"]
+        p.currentDirectoryURL = Paths.root
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        func children() -> Int {
+            let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return all.filter { pid in
+                Int32(pid) != nil && Int32(pid) != p.processIdentifier
+                    && ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(trace)
+            }.count
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while children() < 2 && Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        #expect(children() == 2)
+        p.interrupt()
+        p.waitUntilExit()
+        #expect(p.terminationReason == .exit && p.terminationStatus == 130)
+        #expect(children() == 0)
+    }
+
     /// The number of parallel children changes nothing, byte for byte.
     @Test func jobsDoNotChangeTheOutput() throws {
         let one = try compare(["--format", "json", "--limit", "2", "--kernel", "native", "--jobs", "1"])
