@@ -122,7 +122,7 @@ public enum Simulation {
         }
         try kernel.finish()
         if let path = options.timelinePath {
-            let title = "bertsim · \(config.config.name ?? config.path) · \(reader.path)"
+            let title = "bertsim · \(config.config.name) · \(reader.path)"
             try AtomicFile.write(PerfettoTimeline.render(result, clock: config.config.clock, layers: reader.header.model.layers,
                                                          title: title), to: path)
         }

@@ -1,7 +1,7 @@
 /// The unit of a parameter or statistic, printed next to its value.
 public enum StatUnit: String, Codable, Sendable {
     case cycles, count, bytes, tokens, requests, items, lanes, ratio, megahertz, nanoseconds
-    case bits, percent, events
+    case bits, percent, events, kibibytes
 }
 
 /// One named statistic in a flat, ordered snapshot, e.g. `accelerator.stage.load.busy`.

@@ -57,7 +57,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     private func withTemporaryFile(_ bytes: [UInt8], suffix: String, _ body: (String) -> Void) {
         let path = FileManager.default.temporaryDirectory
             .appendingPathComponent("bertsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)\(suffix)").path
-        FileManager.default.createFile(atPath: path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         body(path)
     }
