@@ -77,6 +77,9 @@ public enum Simulation {
             throw InputError(file: "--pad-to", "\(padTo) is longer than \(reader.header.model.name)'s \(reader.header.model.maxPositions) positions")
         }
         let kernel = try makeKernel(options)
+        // On every path: the kernel lets go of the components (they hold it; a cycle otherwise).
+        var finished = false
+        defer { if !finished { try? kernel.finish() } }
         var remaining = options.limit ?? Int.max
         let stream: () throws -> Request? = {
             guard remaining > 0 else { return nil }
@@ -120,6 +123,7 @@ public enum Simulation {
                 throw config.error(error)
             }
         }
+        finished = true
         try kernel.finish()
         if let path = options.timelinePath {
             let title = "bertsim · \(config.config.name) · \(reader.path)"
@@ -179,6 +183,7 @@ public enum Simulation {
     static func lengthAwareTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?) throws -> RunReport {
         var remaining = limit ?? Int.max
         let kernel = EventQueueKernel()
+        defer { kernel.finish() }   // on every path: releases the components (they hold the kernel)
         let run: (result: SimulationResult, scheduler: RunReport.Scheduler, evaluations: Int)
         do {
             run = try lengthAware(e, model: reader.header.model, batch: reader.header.batch, clock: config.config.clock,
@@ -190,7 +195,6 @@ public enum Simulation {
         } catch let error as DesignError {
             throw config.error(error)
         }
-        kernel.finish()
         var report = try RunReport(result: run.result, config: config, trace: reader.header, tracePath: reader.path,
                                    kernel: kernel.name, notes: [])
         report.scheduler = run.scheduler
@@ -201,6 +205,7 @@ public enum Simulation {
                           padTo: Int?) throws -> RunReport.DenseTwin {
         var remaining = limit ?? Int.max
         let kernel = EventQueueKernel()
+        defer { kernel.finish() }   // on every path: releases the components (they hold the kernel)
         let netlist = try EncoderNetlist(model: reader.header.model, config: e, clock: config.config.clock,
                                          batch: reader.header.batch, padTo: padTo, kernel: kernel) {
             guard remaining > 0 else { return nil }
@@ -208,7 +213,6 @@ public enum Simulation {
             return try reader.next()
         }
         let r = try netlist.run()
-        kernel.finish()
         let attention = r.statistics.first { $0.name == "encoder.attention_cycles" }?.value ?? 0
         return RunReport.DenseTwin(cycles: r.cycles.count, attentionCycles: Int(attention))
     }
