@@ -31,7 +31,8 @@ public final class EncoderNetlist {
         try buffers.checkFixed()
         let slots = buffers.weightSlots
         weightSlots = slots
-        let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, stream: stream)
+        let pruned = try config.pruning.map { p throws(DesignError) in try PrunedWeights.cached(pruning: p, model: model, config: config) }
+        let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, pruned: pruned, stream: stream)
         jobs.recordsLabels = recordsIntervals
         self.jobs = jobs
         let windowStart = jobs.job(0)?.arrivals.first ?? .zero
@@ -101,6 +102,7 @@ public final class EncoderNetlist {
             windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
             stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
             memory: memoryTraffic(), activity: activity(), sparseAttention: sparseResult(),
+            pruning: jobs.pruned.map { PruningResult(weights: $0, totals: jobs.pruning) },
             timelineItems: jobs.jobLabels)
     }
 
