@@ -34,11 +34,14 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var scheduler: Scheduler? = nil
     /// With `--scheduler both`: the padded and the length-aware run side by side.
     public var schedulers: [SchedulerSummary]? = nil
+    /// Pruned weights: sizes, bank-conflict stalls and latency versus dense; absent when weights
+    /// are dense.
+    public var pruning: PruningSection? = nil
 
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case simulator, config, workload, scheduler, totals, latency, stages, memory, resources, power, statistics, notes
-        case timeline, schedulers
+        case timeline, schedulers, pruning
         case sparseAttention = "sparse_attention"
     }
 
