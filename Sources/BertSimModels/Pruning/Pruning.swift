@@ -186,7 +186,7 @@ public struct Pruning: Sendable, Hashable, Codable {
             ParameterSpec("ratios", .text, default: "", "Per matrix class: q, k, v, out, ffn_up, ffn_down (each in [0, 1); missing ones take ratio)"),
             ParameterSpec("tile_ratio", .decimal(0...1), unit: .ratio, default: "",
                           "hierarchical: share of tiles level 1 drops in every tile row (default 0; at most the ratio)"),
-            ParameterSpec("tile_rows", .integer(1...65536), unit: .count, default: "32", "Tile height in rows (output features); divides P × N, so a GEMM column group holds whole tile rows"),
+            ParameterSpec("tile_rows", .integer(1...65536), unit: .count, default: "8", "Tile height in rows (output features); divides P × N, so a GEMM column group holds whole tile rows"),
             ParameterSpec("tile_cols", .integer(2...65536), unit: .count, default: "128",
                           "Tile width in columns (input features); indices take ⌈log2 tile_cols⌉ bits"),
             ParameterSpec("edge_tiles", .choice(EdgeTiles.allCases.map(\.rawValue)), default: "error",
