@@ -133,6 +133,15 @@ public final class EncoderNetlist {
             s.append(StatEntry("encoder.\(c.name).bytes", c.bytes, .bytes, "Bytes moved"))
             s.append(StatEntry("encoder.\(c.name).transactions", c.transactions, .count, "Transactions served"))
         }
+        if jobs.pruned != nil {
+            let p = jobs.pruning
+            s.append(StatEntry("pruning.bank_conflict_stalls", p.stalls.reduce(0, +), .count, "Lane-cycles a lane waited for a bank's read port"))
+            s.append(StatEntry("pruning.conflict_cycles", p.conflictCycles.reduce(0, +), .cycles,
+                               "Sparse-engine cycles beyond the longest lane (bank conflicts)"))
+            s.append(StatEntry("pruning.row_imbalance_cycles", p.rowImbalanceCycles.reduce(0, +), .cycles,
+                               "Sparse-engine cycles of the longest lane beyond a balanced share"))
+            s.append(StatEntry("pruning.weight_bytes", p.bytes.reduce(0, +), .bytes, "Weight bytes loaded in the HP format"))
+        }
         return s
     }
 

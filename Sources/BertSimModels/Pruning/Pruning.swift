@@ -206,6 +206,7 @@ public struct Pruning: Sendable, Hashable, Codable {
             StatisticSpec("bank_conflict_stalls", .count, "Lane-cycles a lane waited for a bank's read port"),
             StatisticSpec("conflict_cycles", .cycles, "Cycles the engine ran beyond its longest lane (bank conflicts)"),
             StatisticSpec("row_imbalance_cycles", .cycles, "Cycles the longest lane ran beyond a balanced share of its row group's non-zeros"),
+            StatisticSpec("weight_bytes", .bytes, "Weight bytes loaded in the HP format"),
         ])
 
     /// The schema of `pruning.ratios`.
