@@ -46,6 +46,16 @@ import Testing
         #expect(r.stderr.split(separator: "\n").count == 1)
     }
 
+    @Test func compareShowsWeightBytesAndStallsWhenAConfigIsPruned() throws {
+        let r = try bertsim(["compare", "traces/mrpc.trace", "--config", "hw-configs/zcu102-fqbert-n8m16.yaml",
+                             "--config", "hw-configs/zcu102-fqbert-n8m16-unstructured75.yaml", "--kernel", "native", "--limit", "1"])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("weight bytes") && r.stdout.contains("bank-conflict stalls"))
+        let dense = try bertsim(["compare", "traces/mrpc.trace", "--config", "hw-configs/zcu102-fqbert-n8m16.yaml",
+                                 "--config", "hw-configs/zcu102-fqbert-n16m8.yaml", "--kernel", "native", "--limit", "1"])
+        #expect(!dense.stdout.contains("bank-conflict stalls"))
+    }
+
     @Test func malformedMaskFileNamesItsLine() throws {
         let r = try bertsim(["simulate", "traces/sst2.trace", "--config", Paths.fixture("prune-bad-mask.yaml"), "--kernel", "native"])
         #expect(r.status == 2)
