@@ -101,16 +101,34 @@ public struct MaskGenerator {
                     let c0 = t * tw, w = min(tw, cols - c0)
                     let s = w == tw ? perSegment : min(w, max(1, (perSegment * w + tw / 2) / tw))
                     for i in 0..<w { taken[i] = false }
+                    // Bank of the next pick, and the segment's first column's bank (no division per pick).
+                    var bank = (r % lanes + k) % banks
+                    let c0Bank = c0 % banks
                     for _ in 0..<s {
-                        let bank = (r % lanes + k) % banks
-                        candidates.removeAll(keepingCapacity: true)
-                        var i = ((bank - c0) % banks + banks) % banks
+                        let first = bank >= c0Bank ? bank - c0Bank : bank - c0Bank + banks
+                        bank += 1
+                        if bank == banks { bank = 0 }
+                        // The untaken columns of this bank in the segment: pick one at random.
+                        var free = 0
+                        var i = first
                         while i < w {
-                            if !taken[i] { candidates.append(i) }
+                            if !taken[i] { free += 1 }
                             i += banks
                         }
-                        if candidates.isEmpty { candidates = (0..<w).filter { !taken[$0] } }
-                        let pick = candidates[Int(rng.next() % UInt64(candidates.count))]
+                        var pick = -1
+                        if free > 0 {
+                            var skip = free == 1 ? 0 : Int(rng.next() % UInt64(free))
+                            i = first
+                            while pick < 0 {
+                                if !taken[i] {
+                                    if skip == 0 { pick = i } else { skip -= 1 }
+                                }
+                                i += banks
+                            }
+                        } else {
+                            candidates = (0..<w).filter { !taken[$0] }
+                            pick = candidates[Int(rng.next() % UInt64(candidates.count))]
+                        }
                         taken[pick] = true
                         row.append(c0 + pick)
                         k += 1

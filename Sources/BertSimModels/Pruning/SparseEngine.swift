@@ -82,43 +82,56 @@ public enum SparseEngine {
 
         /// Calls `emit` with the row's columns in fetch order.
         mutating func order(_ row: ArraySlice<UInt16>, offset: Int, tileCols: Int, _ emit: (Int) -> Void) {
-            var k = 0
-            var i = row.startIndex
-            while i < row.endIndex {
-                let tile = Int(row[i]) / tileCols
-                segment.removeAll(keepingCapacity: true)
-                while i < row.endIndex && Int(row[i]) / tileCols == tile {
-                    segment.append(Int(row[i]))
-                    i += 1
-                }
-                let n = segment.count
-                if next.count < n {
-                    next = [Int32](repeating: -1, count: n)
-                    taken = [Bool](repeating: false, count: n)
-                }
-                // Per bank, a list of the segment's columns, ascending.
-                for j in stride(from: n - 1, through: 0, by: -1) {
-                    let b = segment[j] % banks
-                    next[j] = head[b]
-                    head[b] = Int32(j)
-                    taken[j] = false
-                }
-                var lowest = 0
-                for _ in 0..<n {
-                    let want = (offset + k) % banks
-                    var j = Int(head[want])
-                    if j < 0 {
-                        while taken[lowest] { lowest += 1 }
-                        j = lowest
+            if next.count < row.count {
+                next = [Int32](repeating: -1, count: max(row.count, 2 * next.count))
+                taken = [Bool](repeating: false, count: next.count)
+                segment = [Int](repeating: 0, count: next.count)
+            }
+            let banks = self.banks
+            head.withUnsafeMutableBufferPointer { head in
+            next.withUnsafeMutableBufferPointer { next in
+            taken.withUnsafeMutableBufferPointer { taken in
+            segment.withUnsafeMutableBufferPointer { segment in
+                var k = 0
+                var i = row.startIndex
+                while i < row.endIndex {
+                    let tile = Int(row[i]) / tileCols
+                    var n = 0
+                    while i < row.endIndex && Int(row[i]) / tileCols == tile {
+                        segment[n] = Int(row[i])
+                        n += 1
+                        i += 1
                     }
-                    let b = segment[j] % banks
-                    precondition(Int(head[b]) == j)
-                    head[b] = next[j]
-                    taken[j] = true
-                    emit(segment[j])
-                    k += 1
+                    // Per bank, a list of the segment's columns, ascending.
+                    for j in stride(from: n - 1, through: 0, by: -1) {
+                        let b = segment[j] % banks
+                        next[j] = head[b]
+                        head[b] = Int32(j)
+                        taken[j] = false
+                    }
+                    var lowest = 0
+                    var want = (offset + k) % banks
+                    for _ in 0..<n {
+                        var j = Int(head[want])
+                        if j < 0 {
+                            while taken[lowest] { lowest += 1 }
+                            j = lowest
+                        }
+                        let b = segment[j] % banks
+                        // j heads its bank's list when wanted; the lowest remaining column also
+                        // heads its bank's list (lists are ascending and hold only untaken columns).
+                        head[b] = next[j]
+                        taken[j] = true
+                        emit(segment[j])
+                        k += 1
+                        want += 1
+                        if want == banks { want = 0 }
+                    }
+                    for j in 0..<n { head[segment[j] % banks] = -1 }
                 }
-                for j in 0..<n { head[segment[j] % banks] = -1 }
+            }
+            }
+            }
             }
         }
     }
