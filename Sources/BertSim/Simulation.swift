@@ -152,6 +152,16 @@ public enum Simulation {
                                    kernel: kernel.name, notes: notes, dense: options.scheduler == .lengthAware ? nil : dense)
         report.scheduler = scheduler
         report.partial = result.partial
+        if let p = result.pruning, result.partial == nil, case .encoder(var e) = config.config.design {
+            // The same run with dense weights, on the native kernel, for latency versus dense.
+            let bits = e.precision.weightBits
+            e.pruning = nil
+            let twin = try denseRun(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit,
+                                    padTo: options.padTo)
+            report.pruning = PruningSection(result: p, weightBits: bits, report: report, dense: twin)
+            report.notes.append("pruning: latency vs dense from the same run without pruning on the native kernel; "
+                                + "masks are the same in every layer")
+        }
         if options.scheduler == .both, result.partial == nil, case .encoder(let e) = config.config.design {
             // The length-aware twin on the native kernel (SystemC runs one simulation per process).
             let twin = try lengthAwareTwin(e, reader: TraceReader(path: reader.path), config: config, limit: options.limit)
@@ -201,20 +211,42 @@ public enum Simulation {
         return report
     }
 
-    static func denseTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?,
-                          padTo: Int?) throws -> RunReport.DenseTwin {
+    /// `e` (a variant of the loaded design: dense attention, dense weights) on the same trace,
+    /// padded scheduler, native kernel: the twin runs behind "versus dense" numbers.
+    static func twinRun(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?,
+                        padTo: Int?) throws -> SimulationResult {
         var remaining = limit ?? Int.max
         let kernel = EventQueueKernel()
         defer { kernel.finish() }   // on every path: releases the components (they hold the kernel)
-        let netlist = try EncoderNetlist(model: reader.header.model, config: e, clock: config.config.clock,
-                                         batch: reader.header.batch, padTo: padTo, kernel: kernel) {
-            guard remaining > 0 else { return nil }
-            remaining -= 1
-            return try reader.next()
+        do {
+            let netlist = try EncoderNetlist(model: reader.header.model, config: e, clock: config.config.clock,
+                                             batch: reader.header.batch, padTo: padTo, kernel: kernel) {
+                guard remaining > 0 else { return nil }
+                remaining -= 1
+                return try reader.next()
+            }
+            return try netlist.run()
+        } catch let error as DesignError {
+            throw config.error(error)
         }
-        let r = try netlist.run()
+    }
+
+    static func denseTwin(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?,
+                          padTo: Int?) throws -> RunReport.DenseTwin {
+        let r = try twinRun(e, reader: reader, config: config, limit: limit, padTo: padTo)
         let attention = r.statistics.first { $0.name == "encoder.attention_cycles" }?.value ?? 0
         return RunReport.DenseTwin(cycles: r.cycles.count, attentionCycles: Int(attention))
+    }
+
+    /// The same run with dense weights: its window and mean request latency.
+    static func denseRun(_ e: EncoderConfig, reader: TraceReader, config: ConfigLoader.Loaded, limit: Int?,
+                         padTo: Int?) throws -> PruningSection.Dense {
+        let r = try twinRun(e, reader: reader, config: config, limit: limit, padTo: padTo)
+        let clock = config.config.clock
+        let latencies = r.latencies.map(\.count)
+        let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)
+        return PruningSection.Dense(cycles: r.cycles.count, latencyMs: clock.milliseconds(r.cycles),
+                                    meanLatencyMs: mean / Double(clock.kilohertz))
     }
 
     static func makeKernel(_ options: SimulationOptions) throws -> any SimKernel {

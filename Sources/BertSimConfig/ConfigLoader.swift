@@ -190,8 +190,9 @@ public enum ConfigLoader {
         let lengthAware = m.node("length_aware") == nil
             ? LengthAwareSettings()
             : LengthAwareSettings(try m.mapping("length_aware").values(LengthAwareSettings.schema))
+        let pruning = m.node("pruning") == nil ? nil : try Self.pruning(try m.mapping("pruning"), array: array)
         return EncoderConfig(precision: precision, array: array, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
-                             memory: memory, buffers: buffers, sparse: sparse, lengthAware: lengthAware)
+                             memory: memory, buffers: buffers, sparse: sparse, lengthAware: lengthAware, pruning: pruning)
     }
 
     static func yamlError(_ error: YamlError, file: String) -> InputError {

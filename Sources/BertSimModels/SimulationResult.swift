@@ -21,6 +21,8 @@ public struct SimulationResult: Sendable {
     public var activity: PowerModel.Activity?
     /// With sparse attention: its costs, attention time and attention mass kept.
     public var sparseAttention: SparseAttentionResult?
+    /// With pruned weights: the weights and what the sparse engine did.
+    public var pruning: PruningResult?
     /// With recorded intervals: what each tagged interval's item is (a job or a request), by
     /// item index, for timelines (``ActivityLedger/tag(item:layer:)``).
     public var timelineItems: [String]
@@ -31,8 +33,9 @@ public struct SimulationResult: Sendable {
     public init(windowStart: Cycle, windowEnd: Cycle, arrivals: [Cycle], completions: [Cycle], tokens: Int,
                 stages: [StageSummary], statistics: [StatEntry], deltaCycles: UInt64, evaluations: UInt64,
                 memory: MemoryTraffic? = nil, activity: PowerModel.Activity? = nil,
-                sparseAttention: SparseAttentionResult? = nil, timelineItems: [String] = []) {
+                sparseAttention: SparseAttentionResult? = nil, pruning: PruningResult? = nil, timelineItems: [String] = []) {
         self.sparseAttention = sparseAttention
+        self.pruning = pruning
         self.timelineItems = timelineItems
         self.windowStart = windowStart
         self.windowEnd = windowEnd

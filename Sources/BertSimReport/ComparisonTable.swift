@@ -111,6 +111,15 @@ public struct ComparisonTable: Sendable, Equatable {
         var efficiency = row("inferences_per_s_per_w", "inferences/s/W", "1/(s·W)", .higher, .decimals(1)) { _ in nil }
         efficiency.values = power.map { $0?.inferencesPerSPerW }
         rows += [energy, efficiency]
+        if reports.contains(where: { $0.pruning != nil }) {
+            // Pruned designs (docs/pruning.md): weight bytes off chip, and the sparse engine's stalls.
+            rows.append(row("weight_bytes", "weight bytes", "bytes", .lower, .integer) { r in
+                r.memoryTraffic.flatMap { $0.bytesByClass["weights"] }.map(Double.init)
+            })
+            rows.append(row("bank_conflict_stalls", "bank-conflict stalls", "lane-cycles", .lower, .integer) { r in
+                r.pruning.map { Double($0.bankConflictStalls) } ?? 0
+            })
+        }
         self.rows = rows
     }
 

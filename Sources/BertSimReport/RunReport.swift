@@ -34,6 +34,9 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var scheduler: Scheduler? = nil
     /// With `--scheduler both`: the padded and the length-aware run side by side.
     public var schedulers: [SchedulerSummary]? = nil
+    /// Pruned weights: sizes, bank-conflict stalls and latency versus dense; absent when weights
+    /// are dense.
+    public var pruning: PruningSection? = nil
     /// Set when `--max-cycles` or `--max-seconds` ended the run before every request finished;
     /// absent for a complete run.
     public var partial: PartialRun? = nil
@@ -41,7 +44,7 @@ public struct RunReport: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version"
         case simulator, config, workload, scheduler, totals, latency, stages, memory, resources, power, statistics, notes
-        case timeline, schedulers, partial
+        case timeline, schedulers, pruning, partial
         case sparseAttention = "sparse_attention"
     }
 

@@ -37,6 +37,10 @@ public enum TextRenderer {
             line("attention speedup vs dense: \(fixed(s.attentionSpeedupVsDense, 2))× on the attention phase, \(fixed(s.endToEndSpeedupVsDense, 2))× end to end (\(group(s.denseCycles)) cycles dense)")
             line("sparse attention: exact MACs \(percent(s.exactMACRatio)) of dense, K/V bytes read \(percent(s.kvByteRatio)), \(group(s.totals.lutOps)) LUT products, \(group(s.totals.comparisons)) comparisons, \(group(s.totals.conflictCycles)) cycles of gather conflicts" + (s.clampedSequences > 0 ? "; k clamped to the length for \(s.clampedSequences) sequences" : ""))
         }
+        if let p = r.pruning {
+            line("pruning (\(p.pattern); docs/pruning.md): weight bytes \(group(p.weightBytes)) vs \(group(p.denseWeightBytes)) dense (\(percent(p.weightByteRatio))), \(fixed(p.speedupVsDense, 2))× vs dense (\(group(p.denseCycles)) cycles, mean latency \(fixed(p.denseMeanLatencyMs, 3)) ms dense)")
+            line("sparse engine: \(p.lanes) lanes over \(p.banks) banks × \(p.portsPerBank) ports; \(group(p.bankConflictStalls)) bank-conflict stalls, \(group(p.conflictCycles)) conflict cycles, \(group(p.rowImbalanceCycles)) row-imbalance cycles; density " + p.matrices.map { "\($0.matrix) \(fixed($0.density, 3))" }.joined(separator: " · "))
+        }
         let l = r.latency
         line("request latency mean \(fixed(l.meanMs, 3)) · p50 \(fixed(l.p50Ms, 3)) · p90 \(fixed(l.p90Ms, 3)) · p99 \(fixed(l.p99Ms, 3)) · max \(fixed(l.maxMs, 3)) ms")
         line()

@@ -243,7 +243,8 @@ private final class ReferenceSimulator {
         computeUnits = config.sparse == nil ? [.peArray, .softmax, .layerNorm, .gelu] : EncoderUnit.computeUnits
         compute = [ComputeState](repeating: ComputeState(), count: computeUnits.count)
         var next = 0
-        let table = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo) {
+        let pruned = try config.pruning.map { p in try PrunedWeights.cached(pruning: p, model: model, config: config) }
+        let table = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, pruned: pruned) {
             defer { next += 1 }
             return next < requests.count ? requests[next] : nil
         }

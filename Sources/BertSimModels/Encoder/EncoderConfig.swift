@@ -12,12 +12,15 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
     public var buffers: Buffers
     /// Top-k sparse attention; nil runs dense attention.
     public var sparse: SparseAttention?
+    /// Pruned weights on the sparse engine (docs/pruning.md); nil runs dense weights.
+    public var pruning: Pruning?
     /// The length-aware scheduler's pipeline (used under `--scheduler length-aware`).
     public var lengthAware: LengthAwareSettings
 
     public init(precision: Precision, array: ComputeArray, softmax: SpecialUnit, layerNorm: SpecialUnit,
                 gelu: SpecialUnit, memory: Memory, buffers: Buffers, sparse: SparseAttention? = nil,
-                lengthAware: LengthAwareSettings = .init()) {
+                lengthAware: LengthAwareSettings = .init(), pruning: Pruning? = nil) {
+        self.pruning = pruning
         self.sparse = sparse
         self.lengthAware = lengthAware
         self.precision = precision
@@ -54,6 +57,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         case gelu, memory, buffers
         case sparse = "sparse_attention"
         case lengthAware = "length_aware"
+        case pruning
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -70,6 +74,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         try c.encode(buffers, forKey: .buffers)
         try c.encodeIfPresent(sparse, forKey: .sparse)
         try c.encode(lengthAware, forKey: .lengthAware)
+        try c.encodeIfPresent(pruning, forKey: .pruning)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -84,7 +89,8 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
                   gelu: try c.decode(SpecialUnit.self, forKey: .gelu), memory: try c.decode(Memory.self, forKey: .memory),
                   buffers: try c.decode(Buffers.self, forKey: .buffers),
                   sparse: try c.decodeIfPresent(SparseAttention.self, forKey: .sparse),
-                  lengthAware: try c.decodeIfPresent(LengthAwareSettings.self, forKey: .lengthAware) ?? .init())
+                  lengthAware: try c.decodeIfPresent(LengthAwareSettings.self, forKey: .lengthAware) ?? .init(),
+                  pruning: try c.decodeIfPresent(Pruning.self, forKey: .pruning))
     }
 
     /// Bit widths per tensor class (FQ-BERT: W4, A8, int32 bias, 8-bit scales, softmax and

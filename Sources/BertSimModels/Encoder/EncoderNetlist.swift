@@ -31,7 +31,8 @@ public final class EncoderNetlist {
         try buffers.checkFixed()
         let slots = buffers.weightSlots
         weightSlots = slots
-        let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, stream: stream)
+        let pruned = try config.pruning.map { p throws(DesignError) in try PrunedWeights.cached(pruning: p, model: model, config: config) }
+        let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, pruned: pruned, stream: stream)
         jobs.recordsLabels = recordsIntervals
         self.jobs = jobs
         let windowStart = jobs.job(0)?.arrivals.first ?? .zero
@@ -123,6 +124,7 @@ public final class EncoderNetlist {
             windowStart: windowStart, windowEnd: end, arrivals: arrivals, completions: completions, tokens: jobs.tokens,
             stages: stages, statistics: statistics(), deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
             memory: memoryTraffic(), activity: activity(), sparseAttention: sparseResult(),
+            pruning: jobs.pruned.map { PruningResult(weights: $0, totals: jobs.pruning) },
             timelineItems: jobs.jobLabels)
         result.partial = partial
         return result
@@ -154,6 +156,15 @@ public final class EncoderNetlist {
         for c in channels {
             s.append(StatEntry("encoder.\(c.name).bytes", c.bytes, .bytes, "Bytes moved"))
             s.append(StatEntry("encoder.\(c.name).transactions", c.transactions, .count, "Transactions served"))
+        }
+        if jobs.pruned != nil {
+            let p = jobs.pruning
+            s.append(StatEntry("pruning.bank_conflict_stalls", p.stalls.reduce(0, +), .count, "Lane-cycles a lane waited for a bank's read port"))
+            s.append(StatEntry("pruning.conflict_cycles", p.conflictCycles.reduce(0, +), .cycles,
+                               "Sparse-engine cycles beyond the longest lane (bank conflicts)"))
+            s.append(StatEntry("pruning.row_imbalance_cycles", p.rowImbalanceCycles.reduce(0, +), .cycles,
+                               "Sparse-engine cycles of the longest lane beyond a balanced share"))
+            s.append(StatEntry("pruning.weight_bytes", p.bytes.reduce(0, +), .bytes, "Weight bytes loaded in the HP format"))
         }
         return s
     }

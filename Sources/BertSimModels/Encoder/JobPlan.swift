@@ -16,31 +16,36 @@ public struct JobPlan: Sendable {
     public let attention: AttentionAccounting?
     /// PE indices of a layer's first attention task and its last `pv` (the attention phase).
     public let attentionPE: ClosedRange<Int>
+    /// With pruned weights: one layer's sparse-engine counts.
+    public let pruning: PruningAccounting?
 
     public func tasks(_ kind: LayerKind, _ unit: EncoderUnit) -> [PlannedTask] { programs[kind.rawValue][unit.rawValue] }
 
     /// Index of the `ln2` task in the LayerNorm program (the layer's output).
     public static let ln2Index = 1
 
-    public init(model: ModelSpec, config: EncoderConfig, shape: JobShape) {
+    public init(model: ModelSpec, config: EncoderConfig, shape: JobShape, pruned: PrunedWeights? = nil) {
         self.shape = shape
+        var pruning: PruningAccounting?
         var programs: [[[PlannedTask]]] = []
         var peIndexOfWeightTile: [Int] = []
         var tilesPerLayer = 0
         var attention: AttentionAccounting?
         var attentionPE = 0...0
         for kind in LayerKind.allCases {
-            let builder = LayerBuilder(model: model, config: config, shape: shape, kind: kind)
+            let builder = LayerBuilder(model: model, config: config, shape: shape, kind: kind, pruned: pruned)
             programs.append(builder.programs)
             if kind == .first {
                 peIndexOfWeightTile = builder.peIndexOfWeightTile
                 tilesPerLayer = builder.peIndexOfWeightTile.count
                 attention = builder.attention
                 attentionPE = builder.attentionPE
+                pruning = builder.pruning
             }
         }
         self.attention = attention
         self.attentionPE = attentionPE
+        self.pruning = pruning
         self.programs = programs
         self.weightTilesPerLayer = tilesPerLayer
         self.peIndexOfWeightTile = peIndexOfWeightTile
@@ -63,8 +68,12 @@ private struct LayerBuilder {
     var peIndexOfWeightTile: [Int] = []
     var attention: AttentionAccounting?
     var attentionPE = 0...0
+    let pruned: PrunedWeights?
+    var pruning: PruningAccounting?
 
-    init(model: ModelSpec, config: EncoderConfig, shape: JobShape, kind: LayerKind) {
+    init(model: ModelSpec, config: EncoderConfig, shape: JobShape, kind: LayerKind, pruned: PrunedWeights?) {
+        self.pruned = pruned
+        self.pruning = pruned == nil ? nil : PruningAccounting()
         self.model = model
         self.config = config
         self.shape = shape
@@ -105,13 +114,27 @@ private struct LayerBuilder {
     private mutating func weightGEMM(_ name: String, k: Int, columns: Int, input: Dependency) -> Int {
         for (g, (_, width)) in groups(columns).enumerated() {
             let tile = peIndexOfWeightTile.count
-            let cost = config.gemmTile(rows: shape.rows, k: k, width: width, mode: .activationWeight)
             peIndexOfWeightTile.append(count(.peArray))
-            add(.peArray, PlannedTask(
-                kind: .gemm(name: name, pair: nil, group: g), cost: cost,
-                usefulIssue: usefulIssue(cost.issue, shape.usefulRows, shape.rows),
-                dependencies: [input, .done(.dmaRead, layerOffset: 0, index: 1 + tile)], weightTile: tile))
-            let bytes = config.weightTileBytes(k: k, width: width)
+            var bytes = config.weightTileBytes(k: k, width: width)
+            if let pruned, let matrix = MatrixClass(gemmName: name) {
+                // The sparse engine (docs/pruning.md): imbalance cycles after the busy ones.
+                let sparse = pruned.tileCost(rows: shape.rows, matrix: matrix, group: g, config: config)
+                let busy = sparse.cost.issue - sparse.imbalance
+                add(.peArray, PlannedTask(
+                    kind: .gemm(name: name, pair: nil, group: g), cost: sparse.cost,
+                    usefulIssue: usefulIssue(busy, shape.usefulRows, shape.rows), imbalanceIssue: sparse.imbalance,
+                    dependencies: [input, .done(.dmaRead, layerOffset: 0, index: 1 + tile)], weightTile: tile))
+                let dense = bytes.weights
+                bytes.weights = pruned.group(matrix, g).bytes
+                pruning?.add(matrix, schedule: pruned.group(matrix, g).schedule, blocks: shape.rows.ceilDiv(pruned.tokensPerBlock),
+                             bytes: bytes.weights, denseBytes: dense)
+            } else {
+                let cost = config.gemmTile(rows: shape.rows, k: k, width: width, mode: .activationWeight)
+                add(.peArray, PlannedTask(
+                    kind: .gemm(name: name, pair: nil, group: g), cost: cost,
+                    usefulIssue: usefulIssue(cost.issue, shape.usefulRows, shape.rows),
+                    dependencies: [input, .done(.dmaRead, layerOffset: 0, index: 1 + tile)], weightTile: tile))
+            }
             add(.dmaRead, PlannedTask(kind: .transfer("w.\(name)[\(g)]"), dependencies: [.weightSlot(tile: tile)],
                                       bytes: [(.weights, bytes.weights), (.biases, bytes.biases)], weightTile: tile))
         }

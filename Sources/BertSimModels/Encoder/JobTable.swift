@@ -30,13 +30,17 @@ public final class JobTable {
     public private(set) var tokens = 0
     /// With sparse attention: the attention mass kept, summed over sequences, and its minimum.
     public private(set) var massKept = (sum: 0.0, minimum: 1.0, sequences: 0)
+    /// With pruned weights: the weights, and the sparse engine's counts over the jobs formed.
+    public let pruned: PrunedWeights?
+    public private(set) var pruning = PruningAccounting()
     /// The first error (a malformed trace line or a design that cannot hold a job).
     public private(set) var error: (any Error)?
     /// Called when an error stops job formation.
     var onError: () -> Void = {}
 
     public init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int? = nil,
-                stream: @escaping () throws -> Request?) {
+                pruned: PrunedWeights? = nil, stream: @escaping () throws -> Request?) {
+        self.pruned = pruned
         self.model = model
         self.config = config
         self.clock = clock
@@ -101,8 +105,9 @@ public final class JobTable {
         while start < group.count {
             let part = Array(group[start..<min(start + perJob, group.count)])
             let shape = JobShape(lengths: part.map(\.request.tokens), paddedLength: lp)
-            let plan = plans[shape] ?? JobPlan(model: model, config: config, shape: shape)
+            let plan = plans[shape] ?? JobPlan(model: model, config: config, shape: shape, pruned: pruned)
             plans[shape] = plan
+            if let p = plan.pruning { pruning.add(p, times: model.layers) }
             jobs[formed] = EncoderJob(index: formed, plan: plan, ready: ready, requests: part.map(\.index),
                                       arrivals: Array(arrivals[start..<start + part.count]), layers: model.layers)
             if recordsLabels {

@@ -1,0 +1,113 @@
+import BertSimCore
+import Foundation
+
+/// Mask files (docs/pruning.md, "Mask files"): text, one mask per matrix class, shared by every
+/// layer.
+///
+/// ```
+/// bertsim-masks 1
+/// matrix q 768 768        # class, rows, cols (the model's [out, in])
+/// 0 5 17 …                # row 0: its kept columns, ascending, separated by spaces
+/// -                       # a row with nothing kept
+/// …                       # exactly `rows` row lines, then the next `matrix` line
+/// ```
+/// `#` starts a comment; blank lines are skipped. Classes: q, k, v, out, ffn_up, ffn_down; a
+/// class without a matrix line is not pruned (dense).
+public enum MaskFile {
+    public static func load(path: String) throws(InputError) -> MaskSet {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw InputError(file: path, field: "mask_file", "cannot be read")
+        }
+        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
+            throw InputError(file: path, line: 1, field: "mask_file", "not a text mask file (binary data or not UTF-8)")
+        }
+        return try parse(text, file: path, fingerprint: fnv1a64(data))
+    }
+
+    public static func parse(_ text: String, file: String, fingerprint: String) throws(InputError) -> MaskSet {
+        var masks: [MatrixClass: SparseMask] = [:]
+        var current: (MatrixClass, SparseMask)?
+        var sawHeader = false
+        func finish(_ line: Int) throws(InputError) {
+            guard let (c, m) = current else { return }
+            guard m.rowStart.count == m.rows + 1 else {
+                throw InputError(file: file, line: line, field: c.key, "\(m.rowStart.count - 1) row lines, expected \(m.rows)")
+            }
+            masks[c] = m
+            current = nil
+        }
+        var lineNumber = 0
+        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            lineNumber += 1
+            let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+            let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
+            if words.isEmpty { continue }
+            if !sawHeader {
+                guard words == ["bertsim-masks", "1"] else {
+                    throw InputError(file: file, line: lineNumber, field: "header", "expected 'bertsim-masks 1'")
+                }
+                sawHeader = true
+                continue
+            }
+            if words[0] == "matrix" {
+                try finish(lineNumber)
+                guard words.count == 4, let c = MatrixClass(key: words[1]), let rows = Int(words[2]), let cols = Int(words[3]),
+                      rows > 0, cols > 0, cols <= 65536
+                else {
+                    throw InputError(file: file, line: lineNumber, field: "matrix",
+                                     "expected 'matrix CLASS ROWS COLS' with CLASS one of \(MatrixClass.allCases.map(\.key).joined(separator: ", "))")
+                }
+                guard masks[c] == nil else { throw InputError(file: file, line: lineNumber, field: c.key, "given twice") }
+                current = (c, SparseMask(rows: rows, cols: cols))
+                continue
+            }
+            guard var (c, m) = current else {
+                throw InputError(file: file, line: lineNumber, field: "matrix", "a row before any 'matrix' line")
+            }
+            let r = m.rowStart.count - 1
+            guard r < m.rows else {
+                throw InputError(file: file, line: lineNumber, field: "\(c.key).row[\(r)]", "more rows than the \(m.rows) declared")
+            }
+            var row: [Int] = []
+            if words != ["-"] {
+                for w in words {
+                    let previous = row.last ?? -1
+                    guard let col = Int(w), col >= 0, col < m.cols, col > previous else {
+                        throw InputError(file: file, line: lineNumber, field: "\(c.key).row[\(r)]",
+                                         "'\(w)' is not a column in 0..<\(m.cols) above the previous one")
+                    }
+                    row.append(col)
+                }
+            }
+            m.appendRow(row)
+            current = (c, m)
+        }
+        guard sawHeader else { throw InputError(file: file, line: 1, field: "header", "empty mask file") }
+        try finish(lineNumber)
+        return MaskSet(masks: masks, fingerprint: fingerprint)
+    }
+
+    /// Writes `masks` in the format `parse` reads.
+    public static func render(_ masks: [MatrixClass: SparseMask]) -> String {
+        var s = "bertsim-masks 1\n"
+        for c in MatrixClass.allCases {
+            guard let m = masks[c] else { continue }
+            s += "matrix \(c.key) \(m.rows) \(m.cols)\n"
+            for r in 0..<m.rows {
+                let row = m.row(r)
+                s += row.isEmpty ? "-\n" : row.map { String($0) }.joined(separator: " ") + "\n"
+            }
+        }
+        return s
+    }
+
+    static func fnv1a64(_ data: Data) -> String {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in data {
+            h ^= UInt64(b)
+            h = h &* 0x0000_0100_0000_01B3
+        }
+        let hex = String(h, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }
+}
