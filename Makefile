@@ -66,7 +66,7 @@ bench: setup
 # from the kept corpus and the shipped traces and configs. A finding stops the run; its input is
 # copied into Tests/FuzzRegressionTests/Corpus/<target>/ so that `make test` replays it.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= trace config simulate
+FUZZ_TARGETS ?= trace config simulate mask
 fuzz: setup
 	$(SWIFT) build -c release --scratch-path .build-fuzz --product bertsim-fuzz \
 		-Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING

@@ -2,7 +2,7 @@
 # Runs each libFuzzer target for a bounded time (docs/robustness.md).
 #   scripts/fuzz.sh FUZZER SECONDS TARGET…
 # Seeds: the kept corpus (Tests/FuzzRegressionTests/Corpus/<target>/) and the shipped inputs
-# (traces/ for trace and simulate, hw-configs/ for config). New interesting inputs go to a
+# (traces/ for trace and simulate, hw-configs/ for config; the kept masks for mask). New interesting inputs go to a
 # scratch corpus under .build-fuzz/corpus/<target>/ (not committed). A crash, leak, timeout or
 # out-of-memory stops the target; the input is copied into the kept corpus, so `make test`
 # replays it from then on, and the script exits 1 after the remaining targets ran.
@@ -18,6 +18,7 @@ for target in "$@"; do
     mkdir -p "$kept" "$scratch" "$artifacts"
     case $target in
         config) seeds=hw-configs ;;
+        mask) seeds=$kept ;;      # the hand-written mask files
         *) seeds=traces ;;
     esac
     # Seed files larger than -max_len are truncated by libFuzzer, which is fine.

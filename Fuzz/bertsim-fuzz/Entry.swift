@@ -35,7 +35,7 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
     static func main() {
         let args = CommandLine.arguments.dropFirst()
         guard let name = args.first, let target = FuzzTarget(rawValue: name), args.count >= 2 else {
-            FileHandle.standardError.write(Data("usage: bertsim-fuzz trace|config|simulate FILE…\n".utf8))
+            FileHandle.standardError.write(Data("usage: bertsim-fuzz trace|config|simulate|mask FILE…\n".utf8))
             exit(2)
         }
         for file in args.dropFirst() {

@@ -15,9 +15,15 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case config
     /// A trace simulated on the default design (first 4 requests, native kernel).
     case simulate
+    /// The mask-file reader; a mask set it accepts is then used by a pruned config
+    /// (`hw-configs/zcu102-fqbert-n8m16-unstructured75.yaml` with `mask_file:`) that simulates a
+    /// one-request tiny-model trace, so the masks' shapes are checked against the model too.
+    case mask
 
     /// Runs one input. Returns normally when the input was accepted or rejected cleanly.
-    public func run(_ bytes: [UInt8], simulateConfig: String = FuzzTarget.defaultConfig) {
+    /// `root` is the repository checkout (its `hw-configs/` are used).
+    public func run(_ bytes: [UInt8], root: String = FuzzTarget.root) {
+        let simulateConfig = root + "/hw-configs/default.yaml"
         switch self {
         case .trace:
             withTemporaryFile(bytes, suffix: ".trace") { path in
@@ -31,6 +37,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             expectInputError {
                 _ = try ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
             }
+        case .mask:
+            runMask(bytes, root: root)
         case .simulate:
             withTemporaryFile(bytes, suffix: ".trace") { path in
                 expectInputError {
@@ -41,8 +49,40 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
-    /// The design the `simulate` target runs on: `$BERTSIM_FUZZ_CONFIG`, else the shipped default.
-    public static let defaultConfig: String = ProcessInfo.processInfo.environment["BERTSIM_FUZZ_CONFIG"] ?? "hw-configs/default.yaml"
+    /// The repository checkout: `$BERTSIM_FUZZ_ROOT`, else the current directory.
+    public static let root: String = ProcessInfo.processInfo.environment["BERTSIM_FUZZ_ROOT"] ?? "."
+
+    /// The mask target: the bytes as a mask file next to a pruned config that names it, then a
+    /// one-request simulation of a tiny model (shape checks) when the config loads.
+    private func runMask(_ bytes: [UInt8], root: String) {
+        let dir = FileManager.default.temporaryDirectory
+            .appendingPathComponent("bertsim-fuzz-mask-\(ProcessInfo.processInfo.processIdentifier)")
+        try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let template = (try? String(contentsOfFile: root + "/hw-configs/zcu102-fqbert-n8m16-unstructured75.yaml", encoding: .utf8)) ?? ""
+        guard template.contains("    ratio: 0.75\n"), template.contains("    seed: 9\n") else {
+            fatalError("fuzz target mask: the unstructured75 config template changed; update FuzzTargets.swift")
+        }
+        let config = template.replacingOccurrences(of: "    ratio: 0.75\n", with: "    mask_file: fuzz.masks\n")
+            .replacingOccurrences(of: "    seed: 9\n", with: "    edge_tiles: partial\n")
+        let configPath = dir.appendingPathComponent("pruned.yaml").path
+        let tracePath = dir.appendingPathComponent("tiny.trace").path
+        _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("fuzz.masks").path, contents: Data(bytes))
+        _ = FileManager.default.createFile(atPath: configPath, contents: Data(config.utf8))
+        _ = FileManager.default.createFile(atPath: tracePath, contents: Data(Self.tinyTrace.utf8))
+        expectInputError {
+            _ = try Simulation.run(tracePath: tracePath, configPath: configPath,
+                                   options: SimulationOptions(kernel: .native, limit: 1))
+        }
+    }
+
+    /// One request on a model small enough for a fuzzer-made mask to fit (hidden 16, FFN 32).
+    static let tinyTrace = """
+        bertsim-trace 1
+        model: custom layers=1 hidden=16 heads=1 head_size=16 ffn=32 max_positions=16
+        0 0 8
+
+        """
 
     private func expectInputError(_ body: () throws -> Void) {
         do {

@@ -21,7 +21,7 @@ import Testing
         #expect(files.count >= 3, "the \(target.rawValue) corpus is kept in Tests/FuzzRegressionTests/Corpus/")
         for file in files {
             let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: file)))
-            target.run(bytes, simulateConfig: Self.root.appendingPathComponent("hw-configs/default.yaml").path)
+            target.run(bytes, root: Self.root.path)
         }
     }
 }
