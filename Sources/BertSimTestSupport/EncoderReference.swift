@@ -570,6 +570,7 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
     public func simulate(on kernel: any SimKernel, recordsIntervals: Bool = false) throws -> SimulationResult {
         var next = 0
         let requests = self.requests
+        defer { try? kernel.finish() }   // releases the components (they hold the kernel)
         let netlist = try EncoderNetlist(model: model, config: config, clock: clock, batch: batch, padTo: padTo, kernel: kernel,
                                          recordsIntervals: recordsIntervals) {
             defer { next += 1 }

@@ -40,6 +40,7 @@ public struct RandomPipeline: Sendable {
     /// Runs the netlist on `kernel`.
     public func simulate(on kernel: any SimKernel) throws -> SimulationResult {
         var i = 0
+        defer { try? kernel.finish() }   // releases the components (they hold the kernel)
         let netlist = PipelineNetlist(config, kernel: kernel, clock: Self.clock) {
             defer { i += 1 }
             return i < arrivals.count ? Request(id: i, arrivalNs: arrivals[i], tokens: tokens[i]) : nil

@@ -26,6 +26,7 @@ let clock200 = Clock(kilohertz: 200_000)
 func runEncoder(_ model: ModelSpec, _ config: EncoderConfig, lengths: [Int], arrivals: [Int]? = nil, batch: Int? = nil,
                 kernel: any SimKernel = EventQueueKernel()) throws -> (SimulationResult, EncoderNetlist) {
     var i = 0
+    defer { try? kernel.finish() }
     let netlist = try EncoderNetlist(model: model, config: config, clock: clock200, batch: batch, kernel: kernel,
                                      recordsIntervals: true) {
         defer { i += 1 }

@@ -94,8 +94,10 @@ func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
     @Test func weightBytesMovedDoubleExactlyFromW4ToW8() throws {
         func weightBytes(_ c: EncoderConfig) throws -> Int {
             var sent = false
+            let kernel = EventQueueKernel()
+            defer { kernel.finish() }
             let n = try EncoderNetlist(model: .bertBase, config: c, clock: Clock(kilohertz: 214_000), batch: nil,
-                                       kernel: EventQueueKernel()) {
+                                       kernel: kernel) {
                 defer { sent = true }
                 return sent ? nil : Request(id: 0, arrivalNs: 0, tokens: 32)
             }

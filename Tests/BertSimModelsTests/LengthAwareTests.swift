@@ -18,6 +18,7 @@ func stream(_ lengths: [Int], arrivalsNs: [Int]? = nil) -> () throws -> Request?
 func lengthAware(_ lengths: [Int], stages: Int = 2, units: Int = 4, repartition: Int = 10, arrivalsNs: [Int]? = nil,
                  batch: Int? = nil, cost: @escaping (Int, Int, Int) -> Int = handWorkedCost,
                  kernel: any SimKernel = EventQueueKernel()) throws -> (SimulationResult, LengthAwarePipeline) {
+    defer { try? kernel.finish() }
     let pipeline = LengthAwarePipeline(
         .init(stages: stages, processingUnits: units, repartitionCycles: repartition), cost: FormulaStageCost(cost),
         kernel: kernel, clock: Clock(kilohertz: 1_000_000), batch: batch, recordsIntervals: true,
@@ -27,8 +28,10 @@ func lengthAware(_ lengths: [Int], stages: Int = 2, units: Int = 4, repartition:
 
 func paddedStages(_ lengths: [Int], stages: Int = 2, units: Int = 4, padTo: Int? = nil, arrivalsNs: [Int]? = nil,
                   batch: Int?, cost: @escaping (Int, Int, Int) -> Int = handWorkedCost) throws -> SimulationResult {
+    let kernel = EventQueueKernel()
+    defer { kernel.finish() }
     let pipeline = PaddedStagePipeline(stages: stages, processingUnits: units, padTo: padTo, cost: FormulaStageCost(cost),
-                                       kernel: EventQueueKernel(), clock: Clock(kilohertz: 1_000_000), batch: batch, recordsIntervals: true,
+                                       kernel: kernel, clock: Clock(kilohertz: 1_000_000), batch: batch, recordsIntervals: true,
                                        stream: stream(lengths, arrivalsNs: arrivalsNs))
     return try pipeline.run()
 }

@@ -10,6 +10,7 @@ let gigahertz = Clock(kilohertz: 1_000_000)
 func simulate(_ config: PipelineNetlist.Config, arrivals: [Int], tokens: [Int],
               tieBreak: EventQueueKernel.TieBreak = .insertion) throws -> SimulationResult {
     let kernel = EventQueueKernel(tieBreak: tieBreak)
+    defer { kernel.finish() }
     var i = 0
     let netlist = PipelineNetlist(config, kernel: kernel, clock: gigahertz) {
         defer { i += 1 }

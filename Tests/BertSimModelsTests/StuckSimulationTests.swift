@@ -60,6 +60,7 @@ final class LossyKernel: SimKernel {
                 && e.message.contains("waits (blocked)") && e.message.contains("waits (dependency)")
         }
         #expect(kernel.now.value > 0)
+        try kernel.finish()
     }
 
     /// `--max-cycles` at or after the natural end changes nothing; before it, the partial
@@ -95,6 +96,7 @@ final class LossyKernel: SimKernel {
     @Test func maxSecondsEndsALongRun() throws {
         var i = 0
         let kernel = EventQueueKernel()
+        defer { kernel.finish() }
         var config = tinyConfig()
         config.buffers = .init(ioKiB: 1024, weightKiB: 1024, intermediateKiB: 4096, parameterKiB: 64)
         let netlist = try EncoderNetlist(model: .bertBase, config: config, clock: clock200, batch: nil,
@@ -120,6 +122,8 @@ final class LossyKernel: SimKernel {
         func run(_ limits: RunLimits) throws -> SimulationResult {
             var i = 0
             let kernel = EventQueueKernel()
+            defer { kernel.finish() }
+        defer { kernel.finish() }
             let netlist = PipelineNetlist(config, kernel: kernel, clock: clock200) {
                 defer { i += 1 }
                 return i < 50 ? Request(id: i, arrivalNs: i * 10, tokens: 8 + i % 5) : nil
@@ -138,6 +142,7 @@ final class LossyKernel: SimKernel {
     private func limited(_ lengths: [Int], _ arrivals: [Int], maxCycles: Int) throws -> SimulationResult {
         var i = 0
         let kernel = EventQueueKernel()
+        defer { kernel.finish() }
         let netlist = try EncoderNetlist(model: tinyModel, config: tinyConfig(), clock: clock200, batch: nil, kernel: kernel) {
             defer { i += 1 }
             return i < lengths.count ? Request(id: i, arrivalNs: arrivals[i], tokens: lengths[i]) : nil

@@ -61,26 +61,27 @@ public enum MaskFile {
                 current = (c, SparseMask(rows: rows, cols: cols))
                 continue
             }
-            guard var (c, m) = current else {
+            // Read through `current`, never a copy of its mask: appending to a copy per row
+            // would make reading quadratic.
+            guard let c = current?.0, let r = current.map({ $0.1.rowStart.count - 1 }),
+                  let rows = current?.1.rows, let cols = current?.1.cols else {
                 throw InputError(file: file, line: lineNumber, field: "matrix", "a row before any 'matrix' line")
             }
-            let r = m.rowStart.count - 1
-            guard r < m.rows else {
-                throw InputError(file: file, line: lineNumber, field: "\(c.key).row[\(r)]", "more rows than the \(m.rows) declared")
+            guard r < rows else {
+                throw InputError(file: file, line: lineNumber, field: "\(c.key).row[\(r)]", "more rows than the \(rows) declared")
             }
             var row: [Int] = []
             if words != ["-"] {
                 for w in words {
                     let previous = row.last ?? -1
-                    guard let col = Int(w), col >= 0, col < m.cols, col > previous else {
+                    guard let col = Int(w), col >= 0, col < cols, col > previous else {
                         throw InputError(file: file, line: lineNumber, field: "\(c.key).row[\(r)]",
-                                         "'\(w)' is not a column in 0..<\(m.cols) above the previous one")
+                                         "'\(w)' is not a column in 0..<\(cols) above the previous one")
                     }
                     row.append(col)
                 }
             }
-            m.appendRow(row)
-            current = (c, m)
+            current!.1.appendRow(row)
         }
         guard sawHeader else { throw InputError(file: file, line: 1, field: "header", "empty mask file") }
         try finish(lineNumber)
