@@ -73,8 +73,10 @@ fuzz: setup
 	@scripts/fuzz.sh .build-fuzz/release/bertsim-fuzz $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 
 # Every test under AddressSanitizer, then ThreadSanitizer (separate scratch paths; slow).
+# LeakSanitizer runs with AddressSanitizer; scripts/lsan.supp names the toolchain's own leaks.
 sanitize: setup
-	$(SWIFT) test --scratch-path .build-asan --sanitize=address
+	LSAN_OPTIONS=suppressions=$(CURDIR)/scripts/lsan.supp:print_suppressions=0 \
+		$(SWIFT) test --scratch-path .build-asan --sanitize=address
 	$(SWIFT) test --scratch-path .build-tsan --sanitize=thread
 
 clean:

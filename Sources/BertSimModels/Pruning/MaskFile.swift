@@ -14,6 +14,10 @@ import Foundation
 /// `#` starts a comment; blank lines are skipped. Classes: q, k, v, out, ffn_up, ffn_down; a
 /// class without a matrix line is not pruned (dense).
 public enum MaskFile {
+    /// The most rows a mask may declare (an FFN matrix of any BERT-class model has far fewer);
+    /// a mask is checked against the model's shapes later, this only bounds the reading.
+    public static let maxRows = 1 << 20
+
     public static func load(path: String) throws(InputError) -> MaskSet {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, field: "mask_file", "cannot be read")
@@ -56,6 +60,9 @@ public enum MaskFile {
                 else {
                     throw InputError(file: file, line: lineNumber, field: "matrix",
                                      "expected 'matrix CLASS ROWS COLS' with CLASS one of \(MatrixClass.allCases.map(\.key).joined(separator: ", "))")
+                }
+                guard rows <= MaskFile.maxRows else {
+                    throw InputError(file: file, line: lineNumber, field: c.key, "\(rows) rows is beyond the limit of \(MaskFile.maxRows)")
                 }
                 guard masks[c] == nil else { throw InputError(file: file, line: lineNumber, field: c.key, "given twice") }
                 current = (c, SparseMask(rows: rows, cols: cols))
