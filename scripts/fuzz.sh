@@ -15,6 +15,7 @@ for target in "$@"; do
     kept=Tests/FuzzRegressionTests/Corpus/$target
     scratch=.build-fuzz/corpus/$target
     artifacts=.build-fuzz/artifacts/$target/
+    rm -rf "$artifacts"
     mkdir -p "$kept" "$scratch" "$artifacts"
     case $target in
         config) seeds=hw-configs ;;
@@ -23,7 +24,8 @@ for target in "$@"; do
     esac
     # Seed files larger than -max_len are truncated by libFuzzer, which is fine.
     echo "fuzz: $target for ${seconds}s" >&2
-    if ! BERTSIM_FUZZ_TARGET=$target "$fuzzer" "$scratch" "$kept" "$seeds" \
+    if ! LSAN_OPTIONS=suppressions=$(pwd)/scripts/lsan.supp:print_suppressions=0 \
+            BERTSIM_FUZZ_TARGET=$target "$fuzzer" "$scratch" "$kept" "$seeds" \
             -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 \
             -print_final_stats=1 -artifact_prefix="$artifacts" 2> ".build-fuzz/$target.log"; then
         status=1

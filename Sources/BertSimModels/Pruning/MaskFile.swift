@@ -19,6 +19,11 @@ public enum MaskFile {
     public static let maxRows = 1 << 20
 
     public static func load(path: String) throws(InputError) -> MaskSet {
+        // An empty file is rejected before reading: Foundation's reader leaks its buffer on
+        // empty files (found by `make fuzz`).
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw InputError(file: path, line: 1, field: "header", "empty mask file")
+        }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw InputError(file: path, field: "mask_file", "cannot be read")
         }
