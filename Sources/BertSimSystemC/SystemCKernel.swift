@@ -203,6 +203,14 @@ public final class SystemCKernel: SimKernel {
         guard !finished else { return }
         finished = true
         muted = true
+        defer {
+            // SystemC never runs again (run() returns .stopped from now on), so its unretained
+            // pointers to the boxes are never used: let go of the components (they hold the
+            // kernel; a cycle otherwise, reported by LeakSanitizer).
+            pending.removeAll()
+            processBoxes.removeAll()
+            channelBoxes.removeAll()
+        }
         if bsc_finish() != BSC_OK { throw Self.error() }
         if let vcdPath, let vcdBase {
             try Self.removeDate(from: vcdBase + ".vcd", to: vcdPath)
