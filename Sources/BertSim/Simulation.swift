@@ -77,9 +77,9 @@ public enum Simulation {
             throw InputError(file: "--pad-to", "\(padTo) is longer than \(reader.header.model.name)'s \(reader.header.model.maxPositions) positions")
         }
         let kernel = try makeKernel(options)
-        // On every path: the kernel lets go of the components (they hold it; a cycle otherwise).
-        var finished = false
-        defer { if !finished { try? kernel.finish() } }
+        // On every path (finish is idempotent): the kernel lets go of the components (they hold
+        // it; a cycle otherwise). The success path below finishes it first, reporting errors.
+        defer { try? kernel.finish() }
         var remaining = options.limit ?? Int.max
         let stream: () throws -> Request? = {
             guard remaining > 0 else { return nil }
@@ -123,7 +123,6 @@ public enum Simulation {
                 throw config.error(error)
             }
         }
-        finished = true
         try kernel.finish()
         if let path = options.timelinePath {
             let title = "bertsim · \(config.config.name) · \(reader.path)"

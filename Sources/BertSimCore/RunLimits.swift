@@ -15,8 +15,6 @@ public struct RunLimits: Sendable, Equatable {
         self.maxSeconds = maxSeconds
     }
 
-    public var isEmpty: Bool { maxCycles == nil && maxSeconds == nil }
-
     /// Which limit ended a run.
     public enum Hit: Sendable, Equatable, CustomStringConvertible {
         case cycles(Int)
@@ -70,13 +68,15 @@ extension SimKernel {
     /// Runs like ``run(until:)`` with no limit, but in slices of simulated time so that the
     /// limits can be checked between slices; returns the limit that ended the run (the kernel
     /// is then paused with work pending) or nil when the simulation ran out of events or was
-    /// stopped. Without limits this is one `run(until: nil)`. Slices start at 2¹⁶ cycles and
-    /// double while a slice takes under 10 ms of wall time, so the checks cost nothing
-    /// measurable; an event-driven kernel skips empty time within a slice as it always does.
+    /// stopped. Without `maxSeconds` this is one `run(until:)` (to `maxCycles`, if set). With
+    /// it, slices start at 2¹⁶ cycles and double while a slice takes under 10 ms of wall time,
+    /// so the checks cost nothing measurable; an event-driven kernel skips empty time within a
+    /// slice as it always does.
     public func run(limits: RunLimits) throws -> RunLimits.Hit? {
-        if limits.isEmpty {
-            _ = try run(until: nil)
-            return nil
+        guard limits.maxSeconds != nil else {
+            let outcome = try run(until: limits.maxCycles.map { Cycle($0) })
+            guard outcome == .paused, let maxCycles = limits.maxCycles else { return nil }
+            return .cycles(maxCycles)
         }
         let started = DispatchTime.now().uptimeNanoseconds
         var slice = 1 << 16

@@ -102,7 +102,7 @@ public protocol SimKernel: AnyObject {
     func stop()
     /// Ends the simulation for good and completes the trace file, if any. The kernel lets go
     /// of its processes and channels (components hold their kernel strongly, which is ten
-    /// times cheaper per call than an unowned reference; this breaks the cycle).
+    /// times cheaper per call than an unowned reference; this breaks the cycle). Idempotent.
     func finish() throws
 }
 
