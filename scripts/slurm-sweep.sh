@@ -42,7 +42,9 @@ array=${array%%;*}
 files=()
 for ((i = 1; i <= shards; i++)); do files+=("$outdir/shard-$i-of-$shards.csv"); done
 # shellcheck disable=SC2086
-merge=$(sbatch --parsable --job-name=bertsim-sweep-merge --dependency="afterok:$array" \
+# A failed or cancelled shard makes the dependency unsatisfiable: the merge job is then removed
+# instead of pending forever (re-run the failed shards with the same command, then merge).
+merge=$(sbatch --parsable --job-name=bertsim-sweep-merge --dependency="afterok:$array" --kill-on-invalid-dep=yes \
     --output="$outdir/slurm-merge-%j.out" ${SBATCH_ARGS:-} \
     --wrap="$(printf '%q ' "$BERTSIM" sweep merge "${files[@]}" --output "$outdir/sweep.csv")")
 echo "slurm-sweep.sh: array job $array ($shards shards), merge job ${merge%%;*} -> $outdir/sweep.csv"

@@ -199,6 +199,11 @@ public struct ChildSimulations: Sendable {
 
         func collect() throws -> Outcome {
             process.waitUntilExit()
+            // A long sweep must not fill the scratch directory with reports already read.
+            defer {
+                try? FileManager.default.removeItem(at: stdout)
+                try? FileManager.default.removeItem(at: stderr)
+            }
             let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
             let errors = String(decoding: (try? Data(contentsOf: stderr)) ?? Data(), as: UTF8.self)
             guard status == 0 else { return .failed(status: status, message: Self.reason(errors, status: status)) }

@@ -71,11 +71,6 @@ public enum GoldenCheck {
         }.map(\.element)
     }
 
-    /// Compares a report with the golden file.
-    public static func check(_ report: RunReport, goldenPath: String) throws -> [Change] {
-        changes(golden: try readGolden(path: goldenPath), current: try JSONValue(encoding: report))
-    }
-
     static func diff(_ a: JSONValue, _ b: JSONValue, path: String, into out: inout [Change]) {
         if ignored.contains(path) { return }
         switch (a, b) {

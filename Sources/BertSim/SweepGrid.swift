@@ -90,12 +90,23 @@ public struct SweepGrid: Sendable {
         for (i, axis) in axes.enumerated() where axes[..<i].contains(where: { $0.key == axis.key }) {
             throw InputError(file: "--set", "\(axis.key) is set twice; give its values in one flag, comma-separated")
         }
-        let text = String(decoding: FileManager.default.contents(atPath: basePath) ?? Data(), as: UTF8.self)
+        let product = axes.reduce((1, false)) { acc, axis in
+            let p = acc.0.multipliedReportingOverflow(by: axis.values.count)
+            return (p.partialValue, acc.1 || p.overflow)
+        }
+        guard !product.1, product.0 <= Self.maxPoints else {
+            throw InputError(file: "--set", "the grid has more than \(Self.maxPoints) points; split it into several sweeps")
+        }
+        guard let data = FileManager.default.contents(atPath: basePath) else { throw InputError(file: basePath, "cannot be read") }
+        let text = String(decoding: data, as: UTF8.self)
         self.basePath = basePath
         self.axes = axes
         baseText = text
         for axis in axes { try checkKey(axis) }
     }
+
+    /// The largest grid a sweep takes (every point's config is prepared before the first runs).
+    public static let maxPoints = 1_000_000
 
     /// Number of points (the product of the axes' value counts).
     public var count: Int { axes.reduce(1) { $0 * $1.values.count } }

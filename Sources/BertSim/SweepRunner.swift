@@ -97,14 +97,9 @@ public struct SweepRunner: Sendable {
             throw InputError(file: tracePath, "cannot be read")
         }
         let base = try ConfigLoader.load(path: grid.basePath)
-        var traceHash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for byte in trace {
-            traceHash ^= UInt64(byte)
-            traceHash = traceHash &* 0x0000_0100_0000_01B3
-        }
         let limitText = limit.map(String.init) ?? "all"
-        return ConfigLoader.fnv1a64Hex("bertsim-sweep 1;trace \(String(traceHash, radix: 16));base \(base.hash);"
-                                       + "limit \(limitText);scheduler \(scheduler.rawValue)")
+        return FNV1a.hex(("bertsim-sweep 1;trace \(String(FNV1a.hash(trace), radix: 16));base \(base.hash);"
+                          + "limit \(limitText);scheduler \(scheduler.rawValue)").utf8)
     }
 
     /// Reads the output left by an earlier run of the same sweep (none: an empty table) and

@@ -158,7 +158,9 @@ public struct SweepTable: Sendable, Equatable {
             throw InputError(file: "--output", "the files hold grids of \(sizes.sorted().joined(separator: " and ")) points: "
                              + "not shards of the same sweep")
         }
-        let points = sizes.first.flatMap { Int($0) } ?? 0
+        guard let points = sizes.first.flatMap({ Int($0) }) else {
+            throw InputError(file: "--output", "the files hold no points (their shards have not run yet)")
+        }
         if let missing = (0..<points).first(where: { merged.rows[$0] == nil }) {
             throw InputError(file: "--output", "point \(missing) is in none of the files (a shard is missing or unfinished); "
                              + "the files hold \(merged.rows.count) of the grid's \(points) points")

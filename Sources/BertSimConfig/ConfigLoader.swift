@@ -40,7 +40,7 @@ public enum ConfigLoader {
         let json = canonicalJSON(config)
         var lines: [String: Int] = [:]
         if let root = try? Yams.compose(yaml: text) { index(root, path: "", into: &lines) }
-        return Loaded(path: path, config: config, canonicalJSON: json, hash: fnv1a64Hex(json), lines: lines)
+        return Loaded(path: path, config: config, canonicalJSON: json, hash: FNV1a.hex(json.utf8), lines: lines)
     }
 
     /// Records the line of every key path below `node`.
@@ -215,16 +215,5 @@ public enum ConfigLoader {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = (try? encoder.encode(config)) ?? Data()
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// FNV-1a, 64-bit, as 16 lowercase hex digits.
-    public static func fnv1a64Hex(_ text: String) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in text.utf8 {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

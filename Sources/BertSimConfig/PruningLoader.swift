@@ -23,8 +23,9 @@ extension ConfigLoader {
             if v.has("ratio") || !perClass.isEmpty {
                 throw v.error(v.has("ratio") ? "ratio" : "ratios", "nm takes its ratio from n and m (1 − n/m); remove it")
             }
-            guard v.int("n") <= v.int("m") else { throw v.error("n", "\(v.int("n")) kept of every \(v.int("m")): n must be at most m") }
-            ratios = Array(repeating: 1 - Double(v.int("n")) / Double(v.int("m")), count: MatrixClass.allCases.count)
+            let n = v.has("n") ? v.int("n") : 2, m = v.has("m") ? v.int("m") : 4
+            guard n <= m else { throw v.error("n", "\(n) kept of every \(m): n must be at most m") }
+            ratios = Array(repeating: 1 - Double(n) / Double(m), count: MatrixClass.allCases.count)
         } else if !fromFile {
             for c in MatrixClass.allCases {
                 if let (r, values) = perClass[c.key] {

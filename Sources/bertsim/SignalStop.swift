@@ -38,6 +38,5 @@ final class SignalStop: @unchecked Sendable {
     }
 
     /// The exit status for an interrupted command: 128 + the signal.
-    var exitCode: ExitCodeValue { 128 + (signalled ?? SIGINT) }
-    typealias ExitCodeValue = Int32
+    var exitCode: Int32 { 128 + (signalled ?? SIGINT) }
 }

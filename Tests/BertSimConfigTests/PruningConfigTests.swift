@@ -19,6 +19,9 @@ import Testing
         #expect(p.tileRows == 8 && p.tileCols == 128 && p.lanes == nil && p.portsPerBank == 1)
         let nm = try #require(try pruning("    pattern: nm\n    n: 1\n    m: 4\n"))
         #expect(nm.ratio(.out) == 0.75)
+        // n and m default to 2:4.
+        let twoFour = try #require(try pruning("    pattern: nm\n"))
+        #expect(twoFour.ratio(.q) == 0.5 && twoFour.n == 2 && twoFour.m == 4)
     }
 
     @Test(arguments: [

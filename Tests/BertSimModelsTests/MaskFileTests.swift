@@ -11,6 +11,14 @@ import Testing
         #expect(set.masks == masks)
     }
 
+    /// Windows line ends read like Unix ones (`\r\n` is one Character in Swift).
+    @Test func crlfLineEnds() throws {
+        let unix = "bertsim-masks 1\nmatrix q 2 4\n0 1 # row 0\n-\n"
+        let crlf = try MaskFile.parse(unix.replacingOccurrences(of: "\n", with: "\r\n"), file: "m", fingerprint: "")
+        #expect(crlf.masks == (try MaskFile.parse(unix, file: "m", fingerprint: "")).masks)
+        #expect(crlf.masks[.q]?.count(row: 0) == 2)
+    }
+
     @Test func errorsNameLineAndField() {
         #expect(throws: InputError(file: "m", line: 4, field: "q", "1 row lines, expected 2")) {
             try MaskFile.parse("bertsim-masks 1\nmatrix q 2 4\n0 1\nmatrix k 2 4\n", file: "m", fingerprint: "")

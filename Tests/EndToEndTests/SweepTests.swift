@@ -226,5 +226,22 @@ import Testing
         let point = try ConfigLoader.parse(try grid.yaml(at: 3), file: "point 3")
         guard case .encoder(let e) = point.design else { Issue.record("not an encoder design"); return }
         #expect(e.peArray?.processingUnits == 8)
+        // A grid too large to prepare is refused up front, overflow included.
+        let huge = (0..<7).map { i in SweepGrid.Axis(key: "encoder.softmax.lanes\(i)", values: (1...20).map(String.init)) }
+        #expect(throws: InputError(file: "--set", "the grid has more than 1000000 points; split it into several sweeps")) {
+            try SweepGrid(basePath: Paths.repo(Self.base), axes: huge)
+        }
+    }
+
+    /// Shards that have not run yet (a header, no rows) do not merge into an empty sweep.
+    @Test func mergingEmptyShardsIsAnError() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let table = SweepTable(keys: ["encoder.softmax.lanes"])
+        let a = dir.appendingPathComponent("a.csv").path, b = dir.appendingPathComponent("b.csv").path
+        for path in [a, b] { try Data(table.csv().utf8).write(to: URL(fileURLWithPath: path)) }
+        let r = try bertsim(["sweep", "merge", a, b, "--output", dir.appendingPathComponent("m.csv").path])
+        #expect(r.status == 2 && r.stderr.contains("the files hold no points"), "\(r.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("m.csv").path))
     }
 }

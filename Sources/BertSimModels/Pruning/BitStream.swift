@@ -24,12 +24,6 @@ struct BitWriter {
         while bytes.count % alignment != 0 { bytes.append(0) }
         bitCount = bytes.count * 8
     }
-
-    mutating func append(bytes more: [UInt8]) {
-        alignToByte()
-        bytes += more
-        bitCount = bytes.count * 8
-    }
 }
 
 /// Reads what ``BitWriter`` wrote.
@@ -37,12 +31,10 @@ struct BitReader {
     let bytes: [UInt8]
     private(set) var bit: Int
 
-    init(_ bytes: [UInt8], byteOffset: Int = 0) {
+    init(_ bytes: [UInt8]) {
         self.bytes = bytes
-        bit = byteOffset * 8
+        bit = 0
     }
-
-    var byteOffset: Int { bit.ceilDiv(8) }
 
     /// An unsigned field of `width` bits, or nil past the end.
     mutating func read(_ width: Int) -> Int? {

@@ -30,7 +30,7 @@ public enum MaskFile {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: 1, field: "mask_file", "not a text mask file (binary data or not UTF-8)")
         }
-        return try parse(text, file: path, fingerprint: fnv1a64(data))
+        return try parse(text, file: path, fingerprint: FNV1a.hex(data))
     }
 
     public static func parse(_ text: String, file: String, fingerprint: String) throws(InputError) -> MaskSet {
@@ -46,7 +46,8 @@ public enum MaskFile {
             current = nil
         }
         var lineNumber = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // `\r\n` is one Character in Swift, so CRLF files split on isNewline, not on "\n".
+        for raw in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             lineNumber += 1
             let content = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
             let words = content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\r" }).map(String.init)
@@ -61,7 +62,7 @@ public enum MaskFile {
             if words[0] == "matrix" {
                 try finish(lineNumber)
                 guard words.count == 4, let c = MatrixClass(key: words[1]), let rows = Int(words[2]), let cols = Int(words[3]),
-                      rows > 0, cols > 0, cols <= 65536
+                      rows > 0, cols > 0, cols <= SparseMask.maxColumns
                 else {
                     throw InputError(file: file, line: lineNumber, field: "matrix",
                                      "expected 'matrix CLASS ROWS COLS' with CLASS one of \(MatrixClass.allCases.map(\.key).joined(separator: ", "))")
@@ -112,15 +113,5 @@ public enum MaskFile {
             }
         }
         return s
-    }
-
-    static func fnv1a64(_ data: Data) -> String {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in data {
-            h ^= UInt64(b)
-            h = h &* 0x0000_0100_0000_01B3
-        }
-        let hex = String(h, radix: 16)
-        return String(repeating: "0", count: 16 - hex.count) + hex
     }
 }

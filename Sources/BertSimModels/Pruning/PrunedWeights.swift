@@ -63,6 +63,10 @@ public final class PrunedWeights: Sendable {
         var matrices: [MatrixClass: Matrix] = [:]
         for c in MatrixClass.allCases {
             let (rows, cols) = c.shape(model)
+            // Custom models may be far larger than BERT-large; masks are built in memory.
+            guard cols <= SparseMask.maxColumns, rows * cols <= Self.maxWeightsPerMatrix else {
+                throw DesignError(field: field + "pattern", "\(model.name)'s \(c.key) matrix is \(rows) × \(cols): pruned matrices may have at most \(SparseMask.maxColumns) columns and \(Self.maxWeightsPerMatrix) weights")
+            }
             let mask: SparseMask
             switch pruning.source {
             case .seed(let seed):
@@ -70,15 +74,15 @@ public final class PrunedWeights: Sendable {
                 mask = generator.mask(c, rows: rows, cols: cols, seed: seed)
             case .file(_, _, let set):
                 guard let m = set.masks[c] else {
-                    mask = SparseMask(rows: rows, cols: cols, kept: (0..<rows).map { _ in Array(0..<cols) })
+                    var dense = SparseMask(rows: rows, cols: cols)
+                    for _ in 0..<rows { dense.appendRow(0..<cols) }
+                    mask = dense
                     break
                 }
                 guard m.rows == rows, m.cols == cols else {
                     throw DesignError(field: field + "mask_file", "the \(c.key) mask is \(m.rows) × \(m.cols) but \(model.name)'s \(c.key) matrix is \(rows) × \(cols)")
                 }
-                if pruning.edgeTiles == .error && (cols % pruning.tileCols != 0 || rows % pruning.tileRows != 0) {
-                    throw DesignError(field: field + "tile_cols", "tiles of \(pruning.tileRows) × \(pruning.tileCols) do not divide the \(rows) × \(cols) \(c.key) matrix (set edge_tiles: partial to cut the last ones short)")
-                }
+                try Self.checkDivides(pruning, rows: rows, cols: cols, matrix: c)
                 mask = m
             }
             matrices[c] = Matrix(matrix: c, mask: mask, groups: Self.groups(mask, pn: pn, lanes: l, banks: b, ports: pruning.portsPerBank,
@@ -86,6 +90,9 @@ public final class PrunedWeights: Sendable {
         }
         self.matrices = matrices
     }
+
+    /// The largest matrix masks are built for: 2²⁶ weights (BERT-large's FFN has 2²²).
+    static let maxWeightsPerMatrix = 1 << 26
 
     static func checkDivides(_ p: Pruning, rows: Int, cols: Int, matrix: MatrixClass) throws(DesignError) {
         guard p.edgeTiles == .error else { return }

@@ -102,11 +102,6 @@ public struct Pruning: Sendable, Hashable, Codable {
     /// The ratio of `matrix` (from the config; a mask file's masks have their own).
     public func ratio(_ matrix: MatrixClass) -> Double? { ratios.isEmpty ? nil : ratios[matrix.rawValue] }
 
-    /// Bits of an index inside a tile: ⌈log2 tile_cols⌉.
-    public var indexBits: Int { Self.bits(tileCols - 1) }
-    /// Bits of a row segment's count (0 … tile_cols): ⌈log2(tile_cols + 1)⌉.
-    public var countBits: Int { Self.bits(tileCols) }
-
     /// Bits needed to write 0 … `maximum`.
     static func bits(_ maximum: Int) -> Int { maximum <= 0 ? 0 : Int.bitWidth - maximum.leadingZeroBitCount }
 

@@ -4,9 +4,10 @@ import BertSimCore
 /// (docs/pruning.md, "Timing model").
 ///
 /// ## Timing model
-/// A pruned weight tile of L rows (output features) runs in row groups of A consecutive rows,
-/// A the engine's lanes (one row per lane), for every token block of m tokens (m products per
-/// PE per cycle). In a row group every lane walks its row's non-zeros in the stored order
+/// A pruned weight tile (a GEMM column group: P × N rows of W, the output features, over all
+/// K columns) runs in row groups of L consecutive rows, L the engine's lanes (one row per
+/// lane), for every block of t = ⌊M / q⌋ tokens (one fetched input element feeds a PE's M
+/// multipliers, q per product). In a row group every lane walks its row's non-zeros in the stored order
 /// (``fetchOrder(_:row:lanes:banks:tileCols:)``); in each cycle every lane with work left asks
 /// the bank of its next non-zero's column (column j in bank j mod B) for that input element; a
 /// bank grants at most R requests per cycle, lowest lane first; a lane that is not granted

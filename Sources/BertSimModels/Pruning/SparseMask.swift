@@ -1,6 +1,9 @@
 /// Which weights of a `rows × cols` matrix are kept: per row, its kept columns in ascending
 /// order (compressed rows).
 public struct SparseMask: Sendable, Equatable {
+    /// Columns are stored as 16-bit indices.
+    public static let maxColumns = 1 << 16
+
     public let rows: Int
     public let cols: Int
     /// Row r's kept columns are `columns[rowStart[r] ..< rowStart[r + 1]]`, ascending.
@@ -9,7 +12,7 @@ public struct SparseMask: Sendable, Equatable {
 
     /// An empty mask; add rows in order with ``appendRow(_:)``.
     public init(rows: Int, cols: Int) {
-        precondition(cols <= 65536, "at most 65536 columns")
+        precondition(cols <= Self.maxColumns, "at most \(Self.maxColumns) columns")
         self.rows = rows
         self.cols = cols
         rowStart = [0]
@@ -22,12 +25,6 @@ public struct SparseMask: Sendable, Equatable {
         self.init(rows: rows, cols: cols)
         precondition(kept.count == rows)
         for row in kept { appendRow(row.sorted()) }
-    }
-
-    /// A mask from a dense row-major pattern (`true` = kept).
-    public init(rows: Int, cols: Int, dense: [Bool]) {
-        precondition(dense.count == rows * cols)
-        self.init(rows: rows, cols: cols, kept: (0..<rows).map { r in (0..<cols).filter { dense[r * cols + $0] } })
     }
 
     /// Appends the next row's kept columns, ascending.
@@ -49,15 +46,4 @@ public struct SparseMask: Sendable, Equatable {
     @inlinable public func row(_ r: Int) -> ArraySlice<UInt16> { columns[rowStart[r]..<rowStart[r + 1]] }
 
     public func count(row r: Int) -> Int { rowStart[r + 1] - rowStart[r] }
-
-    public func contains(row r: Int, col c: Int) -> Bool {
-        row(r).contains(UInt16(c))
-    }
-
-    /// Row-major `true` where kept.
-    public var dense: [Bool] {
-        var d = [Bool](repeating: false, count: rows * cols)
-        for r in 0..<rows { for c in row(r) { d[r * cols + Int(c)] = true } }
-        return d
-    }
 }
