@@ -27,6 +27,7 @@ let package = Package(
     products: [
         .executable(name: "bertsim", targets: ["bertsim"]),
         .library(name: "BertSim", targets: ["BertSim"]),
+        .library(name: "BertSimStudies", targets: ["BertSimStudies"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -63,7 +64,7 @@ let package = Package(
         // RunReport and its renderers.
         .target(name: "BertSimReport", dependencies: ["BertSimCore", "BertSimWorkload", "BertSimModels", "BertSimConfig"],
                 swiftSettings: common),
-        // Facade: run(config, workload, kernel) -> RunReport.
+        // One run: Simulation.run(SimulationRequest) -> RunReport, its twins, the outcome children send back.
         .target(
             name: "BertSim",
             dependencies: [
@@ -71,9 +72,18 @@ let package = Package(
             ],
             swiftSettings: common
         ),
+        // Studies over many runs in child processes: compare, select, sweep, check.
+        .target(
+            name: "BertSimStudies",
+            dependencies: [
+                "BertSim", "BertSimCore", "BertSimWorkload", "BertSimModels", "BertSimConfig", "BertSimReport",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: common
+        ),
         .executableTarget(
             name: "bertsim",
-            dependencies: ["BertSim", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BertSim", "BertSimStudies", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: common
         ),
         // Shared by the test targets: kernel conformance scenarios, per-cycle references.
@@ -97,7 +107,7 @@ let package = Package(
         .testTarget(name: "BertSimWorkloadTests", dependencies: ["BertSimWorkload"]),
         .testTarget(name: "BertSimModelsTests", dependencies: ["BertSimModels", "BertSimTestSupport"]),
         .testTarget(name: "BertSimConfigTests", dependencies: ["BertSimConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "EndToEndTests", dependencies: ["BertSim", "bertsim"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "EndToEndTests", dependencies: ["BertSim", "BertSimStudies", "bertsim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["BertSimFuzz"], resources: [.copy("Corpus")]),
     ],
     cxxLanguageStandard: .cxx17

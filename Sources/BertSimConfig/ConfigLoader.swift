@@ -36,6 +36,11 @@ public enum ConfigLoader {
         guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
             throw InputError(file: path, line: 1, "not a YAML text file (binary data or not UTF-8)")
         }
+        return try load(text: text, path: path)
+    }
+
+    /// Loads YAML text that `path` names in errors and reports (a sweep point's config).
+    public static func load(text: String, path: String) throws(InputError) -> Loaded {
         let config = try parse(text, file: path)
         let json = canonicalJSON(config)
         var lines: [String: Int] = [:]

@@ -9,7 +9,7 @@
 /// Several kernels may live in one process (unlike SystemC's).
 public final class EventQueueKernel: SimKernel {
     /// The order of same-delta processes and channel updates.
-    public enum TieBreak: Sendable, Equatable {
+    public enum TieBreak: Sendable, Equatable, Codable {
         /// (priority, trigger order): the deterministic default.
         case insertion
         /// A seeded shuffle of each delta's runnable processes and pending updates.

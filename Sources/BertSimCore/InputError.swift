@@ -3,7 +3,7 @@
 /// It always names where the problem is: the file, the line when there is one, and the field
 /// (a key path such as `pipeline.stages[1].latency_cycles`, a trace column, or a CLI flag).
 /// Rendered as one line: `file:line: field: message`. The CLI exits with status 2 for it.
-public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
+public struct InputError: Error, Equatable, Sendable, Codable, CustomStringConvertible {
     /// The file, or the command-line flag (`--limit`) when the problem is in an argument.
     public var file: String
     /// 1-based line, when the problem has one.
@@ -30,8 +30,8 @@ public struct InputError: Error, Equatable, Sendable, CustomStringConvertible {
 
 /// A simulation that could not finish: a deadlock, a limit reached, or a kernel failure.
 /// The CLI exits with status 3 for it.
-public struct SimulationError: Error, Equatable, Sendable, CustomStringConvertible {
-    public enum Kind: String, Sendable {
+public struct SimulationError: Error, Equatable, Sendable, Codable, CustomStringConvertible {
+    public enum Kind: String, Sendable, Codable {
         /// The underlying simulation kernel (e.g. SystemC) reported an error.
         case kernel
         /// Work remained but nothing could make progress.

@@ -2,7 +2,7 @@ import Foundation
 
 /// User limits on one simulation (`--max-cycles`, `--max-seconds`): a runaway run ends at the
 /// first one reached, with a partial report (docs/robustness.md).
-public struct RunLimits: Sendable, Equatable {
+public struct RunLimits: Sendable, Equatable, Codable {
     /// Stop once simulated time reaches this cycle (counted from cycle 0).
     public var maxCycles: Int?
     /// Stop once the simulation has run this many wall-clock seconds.

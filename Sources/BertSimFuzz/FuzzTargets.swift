@@ -42,8 +42,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .simulate:
             withTemporaryFile(bytes, suffix: ".trace") { path in
                 expectInputError {
-                    _ = try Simulation.run(tracePath: path, configPath: simulateConfig,
-                                           options: SimulationOptions(kernel: .native, limit: 4))
+                    _ = try Simulation.run(SimulationRequest(trace: path, config: simulateConfig, kernel: .native, limit: 4))
                 }
             }
         }
@@ -71,8 +70,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = FileManager.default.createFile(atPath: configPath, contents: Data(config.utf8))
         _ = FileManager.default.createFile(atPath: tracePath, contents: Data(Self.tinyTrace.utf8))
         expectInputError {
-            _ = try Simulation.run(tracePath: tracePath, configPath: configPath,
-                                   options: SimulationOptions(kernel: .native, limit: 1))
+            _ = try Simulation.run(SimulationRequest(trace: tracePath, config: configPath, kernel: .native, limit: 1))
         }
     }
 

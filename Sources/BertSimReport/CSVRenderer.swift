@@ -27,14 +27,14 @@ public enum CSVRenderer {
 
     /// One row: run totals and the latency distribution.
     static func totals(_ r: RunReport) -> String {
-        let power = r.powerSection
+        let power = r.power
         let header = ["config", "config_hash", "trace", "kernel", "requests", "tokens", "cycles", "clock_mhz",
                       "latency_ms", "throughput_per_s", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
                       "latency_p99_ms", "latency_max_ms", "energy_mj", "energy_per_inference_mj", "average_w",
                       "inferences_per_s_per_w"]
         let t = r.totals
         let l = r.latency
-        let row = [r.config.path, r.config.hash, r.workload.path, r.simulator.kernel, int(t.requests), int(t.tokens),
+        let row = [r.config.path, r.config.hash, r.workload.path, r.simulator.kernel.rawValue, int(t.requests), int(t.tokens),
                    int(t.cycles), number(t.clockMhz), number(t.latencyMs), number(t.throughputPerS), number(l.meanMs),
                    number(l.p50Ms), number(l.p90Ms), number(l.p99Ms), number(l.maxMs), number(t.energyMj),
                    number(power?.energyPerInferenceMJ), number(power?.averageW), number(power?.inferencesPerSPerW)]
@@ -69,7 +69,7 @@ public enum CSVRenderer {
     /// (`scope` = `channel`, in report order). Header only when memory is not modelled.
     static func memory(_ r: RunReport) -> String {
         var rows = [["config", "kind", "scope", "name", "bytes", "transactions", "busy_cycles"]]
-        if let m = r.memoryTraffic {
+        if let m = r.memory {
             for (name, bytes) in m.bytesByClass.sorted(by: { $0.key < $1.key }) {
                 rows.append([r.config.path, m.kind, "class", name, int(bytes), "", ""])
             }
@@ -84,7 +84,7 @@ public enum CSVRenderer {
     /// budget). Header only without a board.
     static func resources(_ r: RunReport) -> String {
         var rows = [["config", "board", "device", "unit", "dsp", "bram18k", "uram", "lut", "ff"]]
-        if let res = r.resourcesSection {
+        if let res = r.resources {
             let prefix = [r.config.path, res.board, res.device]
             for p in res.byUnit {
                 rows.append(prefix + [p.unit, int(p.dsp), int(p.bram18k), int(p.uram), int(p.lut), int(p.ff)])

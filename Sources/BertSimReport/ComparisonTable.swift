@@ -1,11 +1,13 @@
 import BertSimCore
+import BertSimModels
 import Foundation
 
 /// One trace on several designs, side by side: a row per metric, a column per config, the
 /// best value of each row marked (docs/reports.md, "compare").
 ///
-/// Metrics: cycles; request latency mean and p99; throughput; the compute array's (first
-/// stage's) utilization, lane utilization and bubble shares by cause; DSP and BRAM18K used
+/// Metrics: cycles; request latency mean and p99; throughput; the compute array's
+/// (``RunReport/computeArray``: the PE array, or the length-aware partitions together)
+/// utilization, lane utilization and bubble shares by cause; DSP and BRAM18K used
 /// (with the board's budget); energy per inference; inferences/s/W. "Best" is the lowest
 /// value, or the highest where more is better; values equal at the precision shown are all
 /// marked; a config without a value (no board, so no energy) is skipped.
@@ -64,7 +66,7 @@ public struct ComparisonTable: Sendable, Equatable {
     public var rows: [Row]
     /// The workload line above the table.
     public var workload: String
-    /// The name of the compute array (every report's first stage), or `compute` when the
+    /// The name of the compute array (``RunReport/computeArray``), or `compute` when the
     /// reports name it differently.
     public var computeStage: String
 
@@ -74,11 +76,12 @@ public struct ComparisonTable: Sendable, Equatable {
         columns = Set(names).count == names.count ? names : configs
         if let first = reports.first {
             workload = "\(first.workload.path): \(TextRenderer.group(first.workload.requests)) requests, "
-                + "\(TextRenderer.group(first.workload.tokens)) tokens, model \(first.workload.model.name), \(first.simulator.kernel) kernel"
+                + "\(TextRenderer.group(first.workload.tokens)) tokens, model \(first.workload.model.name), \(first.simulator.kernel.rawValue) kernel"
         } else {
             workload = ""
         }
-        let computeNames = Set(reports.compactMap { $0.stages.first?.name })
+        let arrays = reports.map(\.computeArray)
+        let computeNames = Set(arrays.compactMap { $0?.name })
         let compute = computeNames.count == 1 ? computeNames.first! : "compute"
         computeStage = compute
         func row(_ metric: String, _ label: String, _ unit: String, _ better: Better, _ style: Style,
@@ -90,22 +93,25 @@ public struct ComparisonTable: Sendable, Equatable {
             row("latency_mean_ms", "latency mean", "ms", .lower, .decimals(3)) { $0.latency.meanMs },
             row("latency_p99_ms", "latency p99", "ms", .lower, .decimals(3)) { $0.latency.p99Ms },
             row("throughput_per_s", "throughput", "requests/s", .higher, .decimals(1)) { $0.totals.throughputPerS },
-            row("utilization", "\(compute) utilization", "busy share", .higher, .percent) { $0.stages.first?.utilization },
-            row("lane_utilization", "\(compute) lanes", "lane share", .higher, .percent) { $0.stages.first?.laneUtilization },
         ]
+        var array = row("utilization", "\(compute) utilization", "busy share", .higher, .percent) { _ in nil }
+        array.values = arrays.map { $0?.utilization }
+        var lanes = row("lane_utilization", "\(compute) lanes", "lane share", .higher, .percent) { _ in nil }
+        lanes.values = arrays.map { $0?.laneUtilization }
+        rows += [array, lanes]
         for cause in BubbleCause.allCases {
-            rows.append(row("bubble_\(cause.rawValue)", "\(compute) \(cause.rawValue)", "bubble share", .lower, .percent) { r in
-                r.stages.first.map { $0.elapsedCycles == 0 ? 0 : Double($0.bubbles[cause]) / Double($0.elapsedCycles) }
-            })
+            var bubble = row("bubble_\(cause.rawValue)", "\(compute) \(cause.rawValue)", "bubble share", .lower, .percent) { _ in nil }
+            bubble.values = arrays.map { $0.map { $0.elapsedCycles == 0 ? 0 : Double($0.bubbles[cause]) / Double($0.elapsedCycles) } }
+            rows.append(bubble)
         }
-        let resources = reports.map(\.resourcesSection)
-        for (metric, label, usage) in [("dsp", "DSP", \ResourcesSection.dsp), ("bram18k", "BRAM18K", \ResourcesSection.bram18k)] {
+        let resources = reports.map(\.resources)
+        for (metric, label, usage) in [("dsp", "DSP", \ResourceUsage.dsp), ("bram18k", "BRAM18K", \ResourceUsage.bram18k)] {
             var r = row("\(metric)_used", label, "count", .lower, .integer) { _ in nil }
             r.values = resources.map { $0.map { Double($0[keyPath: usage].used) } }
             r.available = resources.map { $0.map { $0[keyPath: usage].available } }
             rows.append(r)
         }
-        let power = reports.map(\.powerSection)
+        let power = reports.map(\.power)
         var energy = row("energy_per_inference_mj", "energy per inference", "mJ", .lower, .decimals(2)) { _ in nil }
         energy.values = power.map { $0?.energyPerInferenceMJ }
         var efficiency = row("inferences_per_s_per_w", "inferences/s/W", "1/(s·W)", .higher, .decimals(1)) { _ in nil }
@@ -114,7 +120,7 @@ public struct ComparisonTable: Sendable, Equatable {
         if reports.contains(where: { $0.pruning != nil }) {
             // Pruned designs (docs/pruning.md): weight bytes off chip, and the sparse engine's stalls.
             rows.append(row("weight_bytes", "weight bytes", "bytes", .lower, .integer) { r in
-                r.memoryTraffic.flatMap { $0.bytesByClass["weights"] }.map(Double.init)
+                r.memory.flatMap { $0.bytesByClass["weights"] }.map(Double.init)
             })
             rows.append(row("bank_conflict_stalls", "bank-conflict stalls", "lane-cycles", .lower, .integer) { r in
                 r.pruning.map { Double($0.bankConflictStalls) } ?? 0
@@ -137,7 +143,7 @@ public struct ComparisonTable: Sendable, Equatable {
         out += TextRenderer.table(grid, rightAligned: Set(2..<grid[0].count))
         out += "\n* best in the row: the lowest value, or the highest for throughput, utilization, lanes and inferences/s/W; "
             + "values equal as shown are all marked; — no value (no board in the config)\n"
-        out += "(\(computeStage): the compute array, every design's first stage; bubble shares are shares of its elapsed cycles)\n"
+        out += "(\(computeStage): the compute array\(computeStage.contains("+") ? " (the length-aware partitions together)" : ""); bubble shares are shares of its elapsed cycles)\n"
         for (column, path) in zip(columns, configs) where column != path { out += "\(column) = \(path)\n" }
         return out
     }

@@ -83,7 +83,7 @@ public enum HTMLRenderer {
 
             """
         out += "<h1>bertsim report · \(escape(r.designName))</h1>\n"
-        if case .string(let description)? = r.config.resolved["description"], !description.isEmpty {
+        if case let description = r.config.resolved.summary, !description.isEmpty {
             out += "<p class=\"lead\">\(escape(description))</p>\n"
         }
         out += section("summary", "Summary", summary(r))
@@ -97,8 +97,8 @@ public enum HTMLRenderer {
         out += section(Chart.resources.rawValue, Chart.resources.title, resourcesSection(r))
         if let both = r.schedulers, both.count > 1 { out += section("schedulers", "Schedulers side by side", schedulerTable(both)) }
         out += section("stages", "Stages", stageTable(r))
-        if let memory = r.memoryTraffic { out += section("memory", "Memory", memoryTable(memory, cycles: r.totals.cycles)) }
-        if let power = r.powerSection { out += section("power", "Power", powerTable(power)) }
+        if let memory = r.memory { out += section("memory", "Memory", memoryTable(memory, cycles: r.totals.cycles)) }
+        if let power = r.power { out += section("power", "Power", powerTable(power)) }
         if !r.notes.isEmpty {
             out += section("notes", "Notes", "<ul>\n" + r.notes.map { "<li>\(escape($0))</li>\n" }.joined() + "</ul>\n")
         }
@@ -143,7 +143,7 @@ public enum HTMLRenderer {
             ("workload", "\(r.workload.path): \(TextRenderer.group(r.workload.requests)) requests, "
                 + "\(TextRenderer.group(r.workload.tokens)) tokens, model \(r.workload.model.name), "
                 + (r.workload.batch.map { "closed batches of \($0)" } ?? "open arrivals")),
-            ("simulator", "\(r.simulator.name) \(r.simulator.version), \(r.simulator.kernel) kernel"),
+            ("simulator", "\(r.simulator.name) \(r.simulator.version), \(r.simulator.kernel.rawValue) kernel"),
         ] + (r.scheduler.map { [("scheduler", TextRenderer.schedulerLine($0))] } ?? []) + [
             ("cycles", "\(TextRenderer.group(t.cycles)) (first arrival to last completion, \(TextRenderer.fixed(t.clockMhz, 1)) MHz)"),
             ("latency", "\(TextRenderer.fixed(t.latencyMs, 3)) ms"),
@@ -151,12 +151,12 @@ public enum HTMLRenderer {
             ("request latency", "mean \(TextRenderer.fixed(l.meanMs, 3)) · p50 \(TextRenderer.fixed(l.p50Ms, 3)) · "
                 + "p90 \(TextRenderer.fixed(l.p90Ms, 3)) · p99 \(TextRenderer.fixed(l.p99Ms, 3)) · max \(TextRenderer.fixed(l.maxMs, 3)) ms"),
         ]
-        if let p = r.powerSection {
+        if let p = r.power {
             rows.append(("power", "\(TextRenderer.fixed(p.averageW, 2)) W average (\(TextRenderer.fixed(p.staticW, 2)) W static)"))
             rows.append(("energy", "\(TextRenderer.fixed(t.energyMj ?? 0, 2)) mJ in all, \(TextRenderer.fixed(p.energyPerInferenceMJ, 2)) mJ per inference, "
                 + "\(TextRenderer.fixed(p.inferencesPerSPerW, 1)) inferences/s/W"))
         }
-        if let res = r.resourcesSection { rows.append(("board", "\(res.board) (\(res.device))")) }
+        if let res = r.resources { rows.append(("board", "\(res.board) (\(res.device))")) }
         if let sa = r.sparseAttention {
             rows.append(("sparse attention", "attention \(TextRenderer.fixed(sa.attentionSpeedupVsDense, 2))× faster than dense, "
                 + "\(TextRenderer.fixed(sa.endToEndSpeedupVsDense, 2))× end to end; attention mass kept \(TextRenderer.fixed(sa.massKept.mean, 3)) mean, "
@@ -290,7 +290,7 @@ public enum HTMLRenderer {
     }
 
     static func resourcesSection(_ r: RunReport) -> String {
-        guard let res = r.resourcesSection else {
+        guard let res = r.resources else {
             return "<p class=\"caption\">No board in the config: resources are not compared with a budget.</p>\n"
         }
         let (left, barWidth, rowHeight, top) = (150.0, 560.0, 26.0, 10.0)
@@ -321,7 +321,7 @@ public enum HTMLRenderer {
     static func schedulerTable(_ rows: [RunReport.SchedulerSummary]) -> String {
         let header = ["scheduler", "cycles", "latency ms", "requests/s", "p99 ms", "busy"] + BubbleCause.allCases.map(\.rawValue)
         let body = rows.map { x in
-            [x.scheduler, TextRenderer.group(x.cycles), TextRenderer.fixed(x.latencyMs, 3), TextRenderer.fixed(x.throughputPerS, 1),
+            [x.scheduler.rawValue, TextRenderer.group(x.cycles), TextRenderer.fixed(x.latencyMs, 3), TextRenderer.fixed(x.throughputPerS, 1),
              TextRenderer.fixed(x.p99Ms, 3), TextRenderer.percent(x.busyShare)]
                 + BubbleCause.allCases.map { TextRenderer.percent(x.bubbleShares[$0.rawValue] ?? 0) }
         }
@@ -351,7 +351,7 @@ public enum HTMLRenderer {
         return out
     }
 
-    static func powerTable(_ p: PowerSection) -> String {
+    static func powerTable(_ p: PowerEstimate) -> String {
         let e = p.energy
         let rows: [[String]] = [
             ["static", TextRenderer.fixed(e.staticMJ, 3)], ["compute array", TextRenderer.fixed(e.arrayMJ, 3)],

@@ -1,4 +1,3 @@
-import BertSimConfig
 import BertSimCore
 import BertSimModels
 import BertSimWorkload
@@ -7,7 +6,6 @@ extension RunReport {
     /// The simulator's version, shown in reports.
     public static let simulatorVersion = "0.1.0"
 
-    /// Builds the report of a finished simulation.
     /// The dense twin of a sparse-attention run: its cycles and attention-phase cycles.
     public struct DenseTwin: Sendable {
         public var cycles: Int
@@ -18,9 +16,11 @@ extension RunReport {
         }
     }
 
-    public init(result: SimulationResult, config: ConfigLoader.Loaded, trace: TraceHeader, tracePath: String,
-                kernel: String, notes extraNotes: [String] = [], dense: DenseTwin? = nil) throws {
-        let clock = config.config.clock
+    /// Builds the report of a finished simulation of `config` on `kernel`.
+    public init(result: SimulationResult, config: ConfigSection, trace: TraceHeader, tracePath: String,
+                kernel: KernelChoice, notes extraNotes: [String] = [], dense: DenseTwin? = nil) {
+        let hardware = config.resolved
+        let clock = hardware.clock
         let requests = result.completions.count
         let cycles = result.cycles
         let latencies = result.latencies.map(\.count).sorted()
@@ -30,29 +30,11 @@ extension RunReport {
             ? TimelineOverview(stages: result.stages.map { ($0.name, $0.ledger.intervals) },
                                start: result.windowStart.value, end: result.windowEnd.value)
             : nil
-        var resources: ResourcesSection?
-        var power: PowerSection?
-        let hardware = config.config
-        if let board = hardware.board, let estimate = hardware.resources {
-            resources = ResourcesSection(estimate: estimate, board: board)
-            if let model = hardware.power, let activity = result.activity {
-                let seconds = clock.seconds(cycles)
-                var systolic = false
-                if case .encoder(let e) = hardware.design, case .systolic = e.array { systolic = true }
-                let energy = model.energy(activity, seconds: seconds, systolic: systolic)
-                let total = energy.totalMJ
-                let average = seconds > 0 ? total / 1e3 / seconds : 0
-                power = PowerSection(
-                    staticW: model.staticW, averageW: average,
-                    energyPerInferenceMJ: requests == 0 ? 0 : total / Double(requests),
-                    inferencesPerSPerW: total > 0 ? Double(requests) / (total / 1e3) : 0,
-                    energy: energy, coefficients: model)
-            }
-        }
+        let power = hardware.power(cycles: cycles, requests: requests, activity: result.activity)
         self.init(
             schemaVersion: Self.currentSchemaVersion,
             simulator: Simulator(name: "bertsim", version: Self.simulatorVersion, kernel: kernel),
-            config: ConfigSection(path: config.path, hash: config.hash, resolved: try JSONValue(encoding: config.config)),
+            config: config,
             workload: Workload(path: tracePath, requests: requests, tokens: result.tokens, model: trace.model,
                                batch: trace.batch, source: trace.source),
             totals: Totals(
@@ -72,9 +54,9 @@ extension RunReport {
                       bubbleIntervals: Bubbles(BubbleCause.allCases.map { s.ledger.bubbleIntervals[$0.index] }),
                       laneUtilization: s.laneUtilization)
             },
-            memory: try result.memory.map { try JSONValue(encoding: $0) } ?? .null,
-            resources: try resources.map { try JSONValue(encoding: $0) } ?? .null,
-            power: try power.map { try JSONValue(encoding: $0) } ?? .null,
+            memory: result.memory,
+            resources: hardware.resourceUsage,
+            power: power,
             sparseAttention: result.sparseAttention.map { s in
                 SparseAttentionSection(result: s, cycles: cycles.count, denseCycles: dense?.cycles ?? 0,
                                        denseAttentionCycles: dense?.attentionCycles ?? 0)

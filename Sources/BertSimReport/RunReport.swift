@@ -1,4 +1,5 @@
 import BertSimCore
+import BertSimModels
 import BertSimWorkload
 
 /// The result of one simulation, as users and scripts see it (contract.md, "JSON report").
@@ -15,12 +16,13 @@ public struct RunReport: Codable, Sendable, Equatable {
     public var totals: Totals
     public var latency: Latency
     public var stages: [Stage]
-    /// Off-chip and on-chip traffic; null until the memory system is modelled.
-    public var memory: JSONValue
+    /// Off-chip traffic; null for a design without a memory system (the walking-skeleton
+    /// pipeline).
+    public var memory: MemoryTraffic?
     /// Device resources used and available on the board; null without a board.
-    public var resources: JSONValue
+    public var resources: ResourceUsage?
     /// Power and energy; null without a board.
-    public var power: JSONValue
+    public var power: PowerEstimate?
     /// Sparse attention's costs, speedup and mass kept; absent when attention is dense.
     public var sparseAttention: SparseAttentionSection?
     /// Every statistic, flat and ordered.
@@ -48,17 +50,86 @@ public struct RunReport: Codable, Sendable, Equatable {
         case sparseAttention = "sparse_attention"
     }
 
+    public init(schemaVersion: Int, simulator: Simulator, config: ConfigSection, workload: Workload, totals: Totals,
+                latency: Latency, stages: [Stage], memory: MemoryTraffic?, resources: ResourceUsage?, power: PowerEstimate?,
+                sparseAttention: SparseAttentionSection?, statistics: [StatEntry], notes: [String], timeline: TimelineOverview?) {
+        self.schemaVersion = schemaVersion
+        self.simulator = simulator
+        self.config = config
+        self.workload = workload
+        self.totals = totals
+        self.latency = latency
+        self.stages = stages
+        self.memory = memory
+        self.resources = resources
+        self.power = power
+        self.sparseAttention = sparseAttention
+        self.statistics = statistics
+        self.notes = notes
+        self.timeline = timeline
+    }
+
+    /// `memory`, `resources` and `power` are always present (null when absent); the feature
+    /// sections only when they apply.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(schemaVersion, forKey: .schemaVersion)
+        try c.encode(simulator, forKey: .simulator)
+        try c.encode(config, forKey: .config)
+        try c.encode(workload, forKey: .workload)
+        try c.encode(totals, forKey: .totals)
+        try c.encode(latency, forKey: .latency)
+        try c.encode(stages, forKey: .stages)
+        try c.encode(memory, forKey: .memory)
+        try c.encode(resources, forKey: .resources)
+        try c.encode(power, forKey: .power)
+        try c.encodeIfPresent(sparseAttention, forKey: .sparseAttention)
+        try c.encode(statistics, forKey: .statistics)
+        try c.encode(notes, forKey: .notes)
+        try c.encodeIfPresent(timeline, forKey: .timeline)
+        try c.encodeIfPresent(scheduler, forKey: .scheduler)
+        try c.encodeIfPresent(schedulers, forKey: .schedulers)
+        try c.encodeIfPresent(pruning, forKey: .pruning)
+        try c.encodeIfPresent(partial, forKey: .partial)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(schemaVersion: try c.decode(Int.self, forKey: .schemaVersion), simulator: try c.decode(Simulator.self, forKey: .simulator),
+                  config: try c.decode(ConfigSection.self, forKey: .config), workload: try c.decode(Workload.self, forKey: .workload),
+                  totals: try c.decode(Totals.self, forKey: .totals), latency: try c.decode(Latency.self, forKey: .latency),
+                  stages: try c.decode([Stage].self, forKey: .stages),
+                  memory: try c.decodeIfPresent(MemoryTraffic.self, forKey: .memory),
+                  resources: try c.decodeIfPresent(ResourceUsage.self, forKey: .resources),
+                  power: try c.decodeIfPresent(PowerEstimate.self, forKey: .power),
+                  sparseAttention: try c.decodeIfPresent(SparseAttentionSection.self, forKey: .sparseAttention),
+                  statistics: try c.decode([StatEntry].self, forKey: .statistics), notes: try c.decode([String].self, forKey: .notes),
+                  timeline: try c.decodeIfPresent(TimelineOverview.self, forKey: .timeline))
+        scheduler = try c.decodeIfPresent(Scheduler.self, forKey: .scheduler)
+        schedulers = try c.decodeIfPresent([SchedulerSummary].self, forKey: .schedulers)
+        pruning = try c.decodeIfPresent(PruningSection.self, forKey: .pruning)
+        partial = try c.decodeIfPresent(PartialRun.self, forKey: .partial)
+    }
+
     public struct Simulator: Codable, Sendable, Equatable {
         public var name: String
         public var version: String
-        /// The kernel that ran the simulation: `systemc` or `native`.
-        public var kernel: String
+        /// The kernel that ran the simulation.
+        public var kernel: KernelChoice
     }
 
+    /// The config the run simulated: where it came from, its hash, and every value resolved.
     public struct ConfigSection: Codable, Sendable, Equatable {
         public var path: String
+        /// FNV-1a 64-bit hash of the resolved config's canonical JSON: equal designs, equal hash.
         public var hash: String
-        public var resolved: JSONValue
+        public var resolved: HardwareConfig
+
+        public init(path: String, hash: String, resolved: HardwareConfig) {
+            self.path = path
+            self.hash = hash
+            self.resolved = resolved
+        }
     }
 
     public struct Workload: Codable, Sendable, Equatable {

@@ -1,10 +1,11 @@
 import BertSimCore
+import BertSimModels
 
 extension RunReport {
     /// Which scheduler produced the run (`"scheduler"` in JSON): `padded` or `length-aware`
     /// with its pipeline.
     public struct Scheduler: Codable, Sendable, Equatable {
-        public var name: String
+        public var name: SchedulerKind
         /// Padded: every sequence padded to at least this length (`--pad-to`), else null.
         public var padTo: Int?
         /// Length-aware: the pipeline's stages, the layers of each, the repartition stall.
@@ -15,7 +16,7 @@ extension RunReport {
         public var beats: Int?
         public var repartitions: Int?
 
-        public init(name: String, padTo: Int? = nil, pipelineStages: Int? = nil, stageLayers: [Int]? = nil,
+        public init(name: SchedulerKind, padTo: Int? = nil, pipelineStages: Int? = nil, stageLayers: [Int]? = nil,
                     repartitionCycles: Int? = nil, repartitions: Int? = nil, beats: Int? = nil) {
             self.name = name
             self.padTo = padTo
@@ -42,7 +43,7 @@ extension RunReport {
     /// run's partitions `stage0…`): each cause's cycles over their elapsed cycles, so the busy
     /// share and the six bubble shares add up to 1.
     public struct SchedulerSummary: Codable, Sendable, Equatable {
-        public var scheduler: String
+        public var scheduler: SchedulerKind
         public var cycles: Int
         public var latencyMs: Double
         public var throughputPerS: Double
@@ -62,7 +63,7 @@ extension RunReport {
         }
 
         public init(_ report: RunReport) {
-            scheduler = report.scheduler?.name ?? "padded"
+            scheduler = report.scheduler?.name ?? .padded
             cycles = report.totals.cycles
             latencyMs = report.totals.latencyMs
             throughputPerS = report.totals.throughputPerS
@@ -76,12 +77,5 @@ extension RunReport {
                 (cause.rawValue, share(array.map { $0.bubbles[cause] }.reduce(0, +)))
             })
         }
-    }
-
-    /// The stages that are the compute array: `pe_array`, or the length-aware partitions.
-    public var arrayStages: [Stage] {
-        if scheduler?.name == "length-aware" { return stages.filter { $0.name.hasPrefix("stage") } }
-        let array = stages.filter { $0.name == "pe_array" || $0.name == "systolic_array" }
-        return array.isEmpty ? stages : array
     }
 }

@@ -8,7 +8,7 @@ public enum TextRenderer {
     public static func render(_ r: RunReport) -> String {
         var out = ""
         func line(_ s: String = "") { out += s + "\n" }
-        line("bertsim \(r.simulator.version) · \(r.config.resolved["name"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "?") · \(r.simulator.kernel) kernel")
+        line("bertsim \(r.simulator.version) · \(r.designName) · \(r.simulator.kernel.rawValue) kernel")
         line("config    \(r.config.path) (hash \(r.config.hash))")
         var workload = "workload  \(r.workload.path): \(group(r.workload.requests)) requests, \(group(r.workload.tokens)) tokens, model \(r.workload.model.name)"
         if let b = r.workload.batch { workload += ", closed batches of \(b)" } else { workload += ", open arrivals" }
@@ -23,10 +23,10 @@ public enum TextRenderer {
         line("cycles          \(group(t.cycles))  (first arrival to last completion, \(fixed(t.clockMhz, 1)) MHz)")
         line("latency         \(fixed(t.latencyMs, 3)) ms")
         line("throughput      \(fixed(t.throughputPerS, 1)) requests/s, \(fixed(Double(t.tokens) / max(t.latencyMs, 1e-9) * 1000, 0)) tokens/s")
-        if let p = try? JSONDecoder().decode(PowerSection.self, from: JSONEncoder().encode(r.power)) {
+        if let p = r.power {
             line("power           \(fixed(p.averageW, 2)) W average (\(fixed(p.staticW, 2)) W static) · \(fixed(p.energyPerInferenceMJ, 2)) mJ per inference · \(fixed(p.inferencesPerSPerW, 1)) inferences/s/W")
         }
-        if let res = try? JSONDecoder().decode(ResourcesSection.self, from: JSONEncoder().encode(r.resources)) {
+        if let res = r.resources {
             let cells = res.rows.map { name, u in
                 "\(name) \(group(u.used))/\(group(u.available))" + (u.available > 0 ? " (\(percent(Double(u.used) / Double(u.available))))" : "")
             }
@@ -57,17 +57,17 @@ public enum TextRenderer {
             line("schedulers side by side (shares of the array stages' elapsed cycles):")
             var rows: [[String]] = [["scheduler", "cycles", "latency ms", "req/s", "p99 ms", "busy"] + BubbleCause.allCases.map(\.rawValue)]
             for x in both {
-                rows.append([x.scheduler, group(x.cycles), fixed(x.latencyMs, 3), fixed(x.throughputPerS, 1), fixed(x.p99Ms, 3),
+                rows.append([x.scheduler.rawValue, group(x.cycles), fixed(x.latencyMs, 3), fixed(x.throughputPerS, 1), fixed(x.p99Ms, 3),
                              percent(x.busyShare)] + BubbleCause.allCases.map { percent(x.bubbleShares[$0.rawValue] ?? 0) })
             }
             out += table(rows, rightAligned: Set(1..<(rows[0].count)))
             let base = both[0], other = both[1]
             if base.throughputPerS > 0 {
-                line("\(other.scheduler) vs \(base.scheduler): \(fixed(other.throughputPerS / base.throughputPerS, 2))× throughput, "
-                     + "p99 \(fixed(base.p99Ms / max(other.p99Ms, 1e-12), 2))× lower; padding was \(percent(base.bubbleShares["padding"] ?? 0)) of the \(base.scheduler) array's cycles")
+                line("\(other.scheduler.rawValue) vs \(base.scheduler.rawValue): \(fixed(other.throughputPerS / base.throughputPerS, 2))× throughput, "
+                     + "p99 \(fixed(base.p99Ms / max(other.p99Ms, 1e-12), 2))× lower; padding was \(percent(base.bubbleShares["padding"] ?? 0)) of the \(base.scheduler.rawValue) array's cycles")
             }
         }
-        if let memory = try? JSONDecoder().decode(MemoryTraffic.self, from: JSONEncoder().encode(r.memory)) {
+        if let memory = r.memory {
             line()
             let classes = memory.bytesByClass.sorted { $0.key < $1.key }.filter { $0.value > 0 }
             line("memory (\(memory.kind))  " + classes.map { "\($0.key) \(bytes($0.value))" }.joined(separator: " · "))
@@ -88,9 +88,9 @@ public enum TextRenderer {
 
     static func schedulerLine(_ s: RunReport.Scheduler) -> String {
         guard let stages = s.pipelineStages else {
-            return s.name + (s.padTo.map { ": batches padded to at least \($0) tokens" } ?? ": batches padded to their longest sequence")
+            return s.name.rawValue + (s.padTo.map { ": batches padded to at least \($0) tokens" } ?? ": batches padded to their longest sequence")
         }
-        var text = "\(s.name): \(stages) pipeline stages"
+        var text = "\(s.name.rawValue): \(stages) pipeline stages"
         if let layers = s.stageLayers { text += " (layers " + layers.map(String.init).joined(separator: "+") + ")" }
         if let r = s.repartitionCycles { text += ", \(r)-cycle repartition" }
         if let beats = s.beats, let changes = s.repartitions { text += "; \(group(beats)) beats, \(group(changes)) re-balanced" }

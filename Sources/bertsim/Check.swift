@@ -1,5 +1,6 @@
 import ArgumentParser
 import BertSim
+import BertSimStudies
 import BertSimCore
 import BertSimReport
 import Foundation
@@ -42,15 +43,15 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let options = SimulationOptions(kernel: kernel, limit: limit)
+        let request = SimulationRequest(trace: trace, config: config, kernel: kernel, limit: limit)
         if record {
-            let report = try Simulation.run(tracePath: trace, configPath: config, options: options)
+            let report = try Simulation.run(request)
             try AtomicFile.write(try JSONRenderer.render(report), to: self.golden)
             writeStandardOutput("check: recorded \(config) on \(trace) in \(self.golden)\n")
             return
         }
         let golden = try GoldenCheck.readGolden(path: self.golden)
-        let report = try Simulation.run(tracePath: trace, configPath: config, options: options)
+        let report = try Simulation.run(request)
         let changes = GoldenCheck.changes(golden: golden, current: try JSONValue(encoding: report))
         if changes.isEmpty {
             writeStandardOutput("check: \(config) on \(trace) matches \(self.golden)\n")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BertSim
+import BertSimStudies
 import BertSimCore
 import BertSimReport
 import Foundation
@@ -61,7 +62,7 @@ struct Compare: ParsableCommand {
             throw ExitCode(signals.exitCode)
         } catch let failure as Comparison.Failure {
             fail(failure.description)
-            throw ExitCode(failure.status == 2 ? 2 : 3)
+            throw ExitCode(failure.kind == .input ? 2 : 3)
         }
         let table = ComparisonTable(reports: reports)
         switch format {

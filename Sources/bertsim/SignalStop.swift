@@ -1,4 +1,5 @@
 import BertSim
+import BertSimStudies
 import Foundation
 
 /// Ctrl-C (SIGINT) and SIGTERM, for commands that run simulations in child processes

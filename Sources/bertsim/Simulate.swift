@@ -64,10 +64,11 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        var options = SimulationOptions(kernel: kernel, limit: limit, vcdPath: vcd, recordsIntervals: html != nil,
-                                        scheduler: scheduler, padTo: padTo, timelinePath: timeline)
-        options.limits = RunLimits(maxCycles: maxCycles, maxSeconds: maxSeconds)
-        let report = try Simulation.run(tracePath: trace, configPath: config, options: options)
+        let request = SimulationRequest(
+            trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo, limit: limit,
+            limits: RunLimits(maxCycles: maxCycles, maxSeconds: maxSeconds),
+            outputs: .init(vcd: vcd, timeline: timeline, intervals: html != nil))
+        let report = try Simulation.run(request)
         if let csv { try CSVRenderer.write(report, to: csv) }
         if let html { try HTMLRenderer.write(report, to: html) }
         switch format {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BertSim
+import BertSimStudies
 import BertSimCore
 import BertSimReport
 import Foundation

@@ -1,4 +1,5 @@
 import BertSim
+import BertSimStudies
 import BertSimCore
 import Testing
 

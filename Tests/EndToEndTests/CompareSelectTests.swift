@@ -1,4 +1,5 @@
 import BertSim
+import BertSimStudies
 import BertSimCore
 import BertSimReport
 import Foundation
@@ -33,7 +34,7 @@ func decoded(_ text: String) throws -> NSObject {
             #expect(reports[i] == (try decoded(alone.stdout) as? NSDictionary), "\(config)")
             // Re-rendered, the embedded report is the same text, byte for byte.
             #expect(try JSONRenderer.render(typed[i]) == alone.stdout, "\(config)")
-            #expect(typed[i].simulator.kernel == "systemc")
+            #expect(typed[i].simulator.kernel == .systemc)
         }
         // The table's rows name the best config.
         let table = try #require(document["table"] as? [[String: Any]])
@@ -59,10 +60,13 @@ func decoded(_ text: String) throws -> NSObject {
         p.standardError = FileHandle.nullDevice
         try p.run()
         func children() -> Int {
+            // Processes whose parent is the compare command (field 4 of /proc/PID/stat).
             let all = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
             return all.filter { pid in
-                Int32(pid) != nil && Int32(pid) != p.processIdentifier
-                    && ((try? String(contentsOfFile: "/proc/\(pid)/cmdline", encoding: .utf8)) ?? "").contains(trace)
+                guard Int32(pid) != nil, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return false }
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                return fields.count > 1 && Int32(fields[1]) == p.processIdentifier
             }.count
         }
         let deadline = Date().addingTimeInterval(30)
@@ -241,24 +245,26 @@ func decoded(_ text: String) throws -> NSObject {
 
 /// The ranking and the reasons on hand-made candidates: one real report, its numbers edited.
 @Suite struct DeviceSelectionTests {
-    static let base: RunReport = try! Simulation.run(
-        tracePath: Paths.repo("traces/sst2.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
-        options: SimulationOptions(kernel: .native, limit: 1))
+    static let base: RunReport = try! Simulation.run(SimulationRequest(
+        trace: Paths.repo("traces/sst2.trace"), config: Paths.repo("hw-configs/default.yaml"), kernel: .native, limit: 1))
 
     static func candidate(_ path: String, tier: Int?, watts: Double, p99: Double, bits: Int = 4) -> (String, ChildSimulations.Outcome) {
         var r = base
         r.config.path = path
         r.latency.p99Ms = p99
-        r.power = r.power.setting(["average_w"], .number(watts))
-        r.config.resolved = r.config.resolved.setting(["encoder", "precision", "weight_bits"], .number(Double(bits)))
-        if let tier {
-            r.config.resolved = r.config.resolved.setting(["board", "cost_tier"], .number(Double(tier)))
-        } else {
-            r.config.resolved = r.config.resolved.removing("board")
-            r.resources = .null
-            r.power = .null
+        r.power?.averageW = watts
+        if case .encoder(var e) = r.config.resolved.design {
+            e.precision.weightBits = bits
+            r.config.resolved.design = .encoder(e)
         }
-        return (path, .report(r))
+        if let tier {
+            r.config.resolved.board?.costTier = tier
+        } else {
+            r.config.resolved.board = nil
+            r.resources = nil
+            r.power = nil
+        }
+        return (path, .finished(.report(r)))
     }
 
     static let table = AccuracyTable(path: "acc.csv", accuracies: [
@@ -272,10 +278,11 @@ func decoded(_ text: String) throws -> NSObject {
         candidate("c.yaml", tier: 1, watts: 1, p99: 30),
         candidate("d.yaml", tier: 3, watts: 1, p99: 5, bits: 8),
         candidate("e.yaml", tier: 2, watts: 2, p99: 20),
-        ("f.yaml", .failed(status: 2, message: "f.yaml:3: board: the design needs 5176 DSP but the zcu102 (XCZU9EG) has 2520")),
+        ("f.yaml", .finished(.inputError(InputError(file: "f.yaml", line: 3, field: "board",
+                                                    "the design needs 5176 DSP but the zcu102 (XCZU9EG) has 2520")))),
         candidate("g.yaml", tier: nil, watts: 1, p99: 1),
         candidate("h.yaml", tier: 1, watts: 1, p99: 1, bits: 2),
-        ("i.yaml", .failed(status: 3, message: "simulation deadlock: nothing can move")),
+        ("i.yaml", .finished(.simulationError(SimulationError(.deadlock, "nothing can move")))),
     ]
 
     @Test func cheapestTierThenLowestPowerThenPath() {
@@ -316,19 +323,3 @@ func decoded(_ text: String) throws -> NSObject {
     }
 }
 
-extension JSONValue {
-    /// The value with `path` set to `value` (objects created on the way).
-    func setting(_ path: [String], _ value: JSONValue) -> JSONValue {
-        guard let key = path.first else { return value }
-        var object: [String: JSONValue] = [:]
-        if case .object(let o) = self { object = o }
-        object[key] = (object[key] ?? .null).setting(Array(path.dropFirst()), value)
-        return .object(object)
-    }
-
-    func removing(_ key: String) -> JSONValue {
-        guard case .object(var o) = self else { return self }
-        o[key] = nil
-        return .object(o)
-    }
-}

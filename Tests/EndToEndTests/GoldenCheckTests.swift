@@ -1,4 +1,5 @@
 @testable import BertSim
+@testable import BertSimStudies
 import BertSimReport
 import Foundation
 import Testing

@@ -186,14 +186,14 @@ enum Chromium {
         #expect(pe.map { $0[2] } == BubbleCause.allCases.map(\.rawValue))
         #expect(pe.map { Int($0[3])! } == BubbleCause.allCases.map { report.stages[0].bubbles[$0] })
         let memory = try rows("memory.csv")
-        #expect(memory.contains { $0[2] == "class" && $0[3] == "weights" && Int($0[4]) == report.memoryTraffic?.bytesByClass["weights"] })
+        #expect(memory.contains { $0[2] == "class" && $0[3] == "weights" && Int($0[4]) == report.memory?.bytesByClass["weights"] })
         #expect(memory.contains { $0[2] == "channel" && $0[3] == "channel0" })
         let resources = try rows("resources.csv")
         let total = try #require(resources.first { $0[3] == "total" })
         let available = try #require(resources.first { $0[3] == "available" })
-        #expect(Int(total[4]) == report.resourcesSection?.dsp.used)
+        #expect(Int(total[4]) == report.resources?.dsp.used)
         #expect(Int(available[4]) == 2_520)
-        #expect(resources.count == 1 + (report.resourcesSection?.byUnit.count ?? 0) + 2)
+        #expect(resources.count == 1 + (report.resources?.byUnit.count ?? 0) + 2)
     }
 
     @Test func fieldsAreQuoted() {

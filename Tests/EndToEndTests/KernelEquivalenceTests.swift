@@ -1,4 +1,5 @@
 import BertSim
+import BertSimStudies
 import BertSimCore
 import BertSimReport
 import Foundation
@@ -52,7 +53,7 @@ func kernelFree(_ text: String) throws -> NSDictionary {
         #expect(try json(systemc.stdout)["totals"] as? NSDictionary == json(native.stdout)["totals"] as? NSDictionary)
         // The bubble identity, on every pair, under the padded scheduler.
         let report = try JSONDecoder().decode(RunReport.self, from: Data(native.stdout.utf8))
-        #expect(report.scheduler?.name == "padded")
+        #expect(report.scheduler?.name == .padded)
         expectIdentity(report, pair)
     }
 
@@ -63,11 +64,9 @@ func kernelFree(_ text: String) throws -> NSDictionary {
     func randomTieBreakingChangesNothing(_ pair: String) throws {
         let parts = pair.split(separator: " ").map(String.init)
         let (config, trace) = (Paths.repo(parts[0]), Paths.repo(parts[1]))
-        let base = try Simulation.run(tracePath: trace, configPath: config,
-                                      options: SimulationOptions(kernel: .native, limit: 3))
+        let base = try Simulation.run(SimulationRequest(trace: trace, config: config, kernel: .native, limit: 3))
         for seed in [1, 2] as [UInt64] {
-            let shuffled = try Simulation.run(tracePath: trace, configPath: config,
-                                              options: SimulationOptions(kernel: .native, limit: 3, tieBreak: .random(seed: seed)))
+            let shuffled = try Simulation.run(SimulationRequest(trace: trace, config: config, kernel: .native, limit: 3, tieBreak: .random(seed: seed)))
             #expect(shuffled == base, "seed \(seed)")
         }
     }

@@ -1,4 +1,5 @@
 import BertSim
+import BertSimStudies
 import BertSimCore
 import BertSimReport
 import Foundation
@@ -21,12 +22,11 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
     func bubbleIdentityUnderTheLengthAwareScheduler(_ pair: String) throws {
         let parts = pair.split(separator: " ").map(String.init)
         let (config, trace) = (Paths.repo(parts[0]), Paths.repo(parts[1]))
-        let padded = try Simulation.run(tracePath: trace, configPath: config, options: .init(kernel: .native, limit: 2))
+        let padded = try Simulation.run(SimulationRequest(trace: trace, config: config, kernel: .native, limit: 2))
         do {
-            let aware = try Simulation.run(tracePath: trace, configPath: config,
-                                           options: .init(kernel: .native, limit: 2, scheduler: .lengthAware))
+            let aware = try Simulation.run(SimulationRequest(trace: trace, config: config, kernel: .native, scheduler: .lengthAware, limit: 2))
             expectIdentity(aware, pair)
-            #expect(aware.scheduler?.name == "length-aware")
+            #expect(aware.scheduler?.name == .lengthAware)
             #expect(aware.stages.allSatisfy { $0.bubbles.padding == 0 }, "the length-aware scheduler never pads")
             #expect(aware.totals.requests == padded.totals.requests && aware.totals.tokens == padded.totals.tokens)
             #expect(aware.totals.energyMj != nil)
@@ -61,8 +61,7 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
 
     /// The HTML report names the scheduler and shows both side by side.
     @Test func htmlShowsTheSchedulers() throws {
-        let r = try Simulation.run(tracePath: Paths.repo("traces/mrpc-batch32.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
-                                   options: .init(kernel: .native, limit: 3, scheduler: .both))
+        let r = try Simulation.run(SimulationRequest(trace: Paths.repo("traces/mrpc-batch32.trace"), config: Paths.repo("hw-configs/default.yaml"), kernel: .native, scheduler: .both, limit: 3))
         let html = HTMLRenderer.render(r)
         #expect(html.contains("<th>scheduler</th><td>padded: batches padded to their longest sequence</td>"))
         #expect(html.contains("Schedulers side by side"))
@@ -81,10 +80,8 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
 
     /// `--pad-to` pads further; bad scheduler flags are input errors.
     @Test func padToAndBadFlags() throws {
-        let base = try Simulation.run(tracePath: Paths.repo("traces/sst2.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
-                                      options: .init(kernel: .native, limit: 2))
-        let padded = try Simulation.run(tracePath: Paths.repo("traces/sst2.trace"), configPath: Paths.repo("hw-configs/default.yaml"),
-                                        options: .init(kernel: .native, limit: 2, padTo: 128))
+        let base = try Simulation.run(SimulationRequest(trace: Paths.repo("traces/sst2.trace"), config: Paths.repo("hw-configs/default.yaml"), kernel: .native, limit: 2))
+        let padded = try Simulation.run(SimulationRequest(trace: Paths.repo("traces/sst2.trace"), config: Paths.repo("hw-configs/default.yaml"), kernel: .native, padTo: 128, limit: 2))
         #expect(base.stages[0].bubbles.padding == 0, "batch 1 does not pad")
         #expect(padded.stages[0].bubbles.padding > 0)
         #expect(padded.totals.cycles > base.totals.cycles)

@@ -5,9 +5,21 @@ public final class MaskSet: Sendable, Hashable {
     /// FNV-1a 64 of the source bytes (identity for equality).
     public let fingerprint: String
 
+    /// False for a set that only names its file (a config decoded from a report): it cannot
+    /// be simulated.
+    public let isLoaded: Bool
+
     public init(masks: [MatrixClass: SparseMask], fingerprint: String) {
         self.masks = masks
         self.fingerprint = fingerprint
+        isLoaded = true
+    }
+
+    /// A set that stands for a mask file by its fingerprint, without its masks.
+    public init(identity fingerprint: String) {
+        masks = [:]
+        self.fingerprint = fingerprint
+        isLoaded = false
     }
 
     public static func == (a: MaskSet, b: MaskSet) -> Bool { a.fingerprint == b.fingerprint }

@@ -72,7 +72,10 @@ public final class PrunedWeights: Sendable {
             case .seed(let seed):
                 try Self.checkDivides(pruning, rows: rows, cols: cols, matrix: c)
                 mask = generator.mask(c, rows: rows, cols: cols, seed: seed)
-            case .file(_, _, let set):
+            case .file(let path, _, let set):
+                guard set.isLoaded else {
+                    throw DesignError(field: field + "mask_file", "\(path): the masks were not read (a config decoded from a report names its mask file only; load the YAML config to simulate it)")
+                }
                 guard let m = set.masks[c] else {
                     var dense = SparseMask(rows: rows, cols: cols)
                     for _ in 0..<rows { dense.appendRow(0..<cols) }

@@ -151,9 +151,11 @@ public struct Pruning: Sendable, Hashable, Codable {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let ratios = try c.decodeIfPresent([String: Double].self, forKey: .ratios)
+        // A decoded config (from a report) names its mask file; the masks themselves are not
+        // read again: the set stands for them by its fingerprint (equal configs stay equal).
         let source: Source = if let path = try c.decodeIfPresent(String.self, forKey: .maskFile) {
             .file(path: path, fingerprint: try c.decode(String.self, forKey: .maskFingerprint),
-                  masks: try MaskFile.load(path: path))
+                  masks: MaskSet(identity: try c.decode(String.self, forKey: .maskFingerprint)))
         } else {
             .seed(try c.decode(UInt64.self, forKey: .seed))
         }

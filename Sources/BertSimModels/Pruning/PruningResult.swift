@@ -15,32 +15,45 @@ public struct PruningResult: Sendable {
 }
 
 extension PrunedWeights {
+    /// Everything ``PrunedWeights/init(pruning:model:config:)`` reads: equal keys, equal weights.
     private struct Key: Hashable {
         var pruning: Pruning
-        var model: String, hidden: Int, ffn: Int
-        var config: String
+        var model: ModelSpec
+        var arrayLanes: Int
+        var multipliersPerPE: Int
+        var weightBits: Int
+        var activationBits: Int
+        var axiWidthBytes: Int
     }
 
-    nonisolated(unsafe) private static var cache: [Key: PrunedWeights] = [:]
-    private static let lock = NSLock()
+    /// Built weights by setting, shared by the simulations of one process (a sweep's twin runs,
+    /// the length-aware scheduler's stage costs).
+    private final class Cache: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [Key: PrunedWeights] = [:]
+
+        func value(_ key: Key, build: () throws(DesignError) -> PrunedWeights) throws(DesignError) -> PrunedWeights {
+            lock.lock()
+            let hit = entries[key]
+            lock.unlock()
+            if let hit { return hit }
+            let built = try build()
+            lock.lock()
+            if entries.count > 16 { entries.removeAll() }
+            entries[key] = built
+            lock.unlock()
+            return built
+        }
+    }
+
+    private static let cache = Cache()
 
     /// The pruned weights of `model` on `config`, built once per process and setting (masks
     /// and schedules do not depend on the workload).
     public static func cached(pruning: Pruning, model: ModelSpec, config: EncoderConfig) throws(DesignError) -> PrunedWeights {
         let p = config.precision, pe = config.peArray
-        let key = Key(pruning: pruning, model: model.name, hidden: model.hidden, ffn: model.ffn,
-                      config: "\(pe?.lanes ?? 0)/\(pe?.multipliersPerPE ?? 0)/\(p.weightBits)/\(p.activationBits)/\(config.memory.axiWidthBytes)")
-        lock.lock()
-        if let hit = cache[key] {
-            lock.unlock()
-            return hit
-        }
-        lock.unlock()
-        let built = try PrunedWeights(pruning: pruning, model: model, config: config)
-        lock.lock()
-        if cache.count > 16 { cache.removeAll() }
-        cache[key] = built
-        lock.unlock()
-        return built
+        let key = Key(pruning: pruning, model: model, arrayLanes: pe?.lanes ?? 0, multipliersPerPE: pe?.multipliersPerPE ?? 0,
+                      weightBits: p.weightBits, activationBits: p.activationBits, axiWidthBytes: config.memory.axiWidthBytes)
+        return try cache.value(key) { () throws(DesignError) in try PrunedWeights(pruning: pruning, model: model, config: config) }
     }
 }

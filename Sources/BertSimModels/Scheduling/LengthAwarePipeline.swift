@@ -318,7 +318,7 @@ public final class LengthAwarePipeline: SimProcess {
             windowStart: windowStart, windowEnd: end, arrivals: done.map { arrivals[$0] }, completions: done.map { completions[$0]! },
             tokens: tokens,
             stages: (0..<config.stages).map { i in
-                StageSummary(name: "stage\(i)", ledger: ledgers[i],
+                StageSummary(name: ComputeArrayStages.partition(i), ledger: ledgers[i],
                              laneUtilization: busyCycles[i] == 0 ? 0
                                  : Double(puCycles[i]) / Double(busyCycles[i] * config.processingUnits))
             },

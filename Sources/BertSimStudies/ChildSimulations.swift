@@ -1,21 +1,59 @@
+import BertSim
 import BertSimCore
 import BertSimReport
 import Foundation
 
-/// Runs `bertsim simulate … --format json` once per config, each in its own child process,
-/// at most `jobs` at a time.
+/// Runs ``SimulationRequest``s in child processes (`bertsim _run`, which reads a request as
+/// JSON on stdin and writes its ``SimulationOutcome`` as JSON on stdout), at most `jobs` at a
+/// time.
 ///
 /// SystemC allows one simulation per process, so comparing designs on the SystemC kernel
 /// needs a process per design; the native kernel goes the same way, so both kernels give
-/// the same results. A child's report is what `simulate` prints for that config alone.
+/// the same results. A child's report is what `simulate` reports for that request alone.
 public struct ChildSimulations: Sendable {
     /// What one child produced.
     public enum Outcome: Sendable, Equatable {
-        /// The child exited 0 with this report.
-        case report(RunReport)
-        /// The child failed: its exit status (2 bad input, 3 simulation failure, other for a
-        /// crash) and the reason it gave (its error line without the `bertsim: error: ` prefix).
-        case failed(status: Int32, message: String)
+        /// The child ran its request: the report, or the error it ended with.
+        case finished(SimulationOutcome)
+        /// The child ended without an outcome (it crashed or was killed).
+        case crashed(Termination)
+
+        /// The report, when the child produced one.
+        public var report: RunReport? {
+            if case .finished(.report(let report)) = self { return report }
+            return nil
+        }
+    }
+
+    /// How a child that produced no outcome ended.
+    public struct Termination: Sendable, Equatable, CustomStringConvertible {
+        public enum Reason: Sendable, Equatable {
+            case exit(Int32)
+            case signal(Int32)
+        }
+
+        public var reason: Reason
+        /// The last line the child wrote on stderr (what a crashing runtime says), if any.
+        public var lastWords: String?
+
+        public init(reason: Reason, lastWords: String? = nil) {
+            self.reason = reason
+            self.lastWords = lastWords
+        }
+
+        /// Killed from outside (SIGHUP, SIGINT, SIGKILL, SIGTERM: Ctrl-C reaches the whole
+        /// process group), as opposed to a crash of its own.
+        public var isInterruption: Bool {
+            if case .signal(let n) = reason { return [SIGHUP, SIGINT, SIGKILL, SIGTERM].contains(n) }
+            return false
+        }
+
+        public var description: String {
+            switch reason {
+            case .signal(let n): "killed by signal \(n)"
+            case .exit(let status): "exit status \(status)" + (lastWords.map { ": \($0)" } ?? "")
+            }
+        }
     }
 
     /// The `bertsim` executable to run.
@@ -23,7 +61,7 @@ public struct ChildSimulations: Sendable {
     /// Children running at once (at least 1).
     public var jobs: Int
 
-    /// When requested (Ctrl-C), the running children are killed and ``run(tracePath:configPaths:kernel:limit:stopAtFailure:)``
+    /// When requested (Ctrl-C), the running children are killed and ``run(_:stopAtFailure:)``
     /// throws ``Interrupted``.
     public var stop: Stop?
 
@@ -46,27 +84,17 @@ public struct ChildSimulations: Sendable {
         return Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
     }
 
-    /// Simulates `tracePath` on every config, returning the outcomes in the order of
-    /// `configPaths`. With `stopAtFailure`, no new child starts once one has failed (those
-    /// running finish) and the configs never started get nil.
-    public func run(tracePath: String, configPaths: [String], kernel: KernelChoice, limit: Int?,
-                    stopAtFailure: Bool) throws -> [Outcome?] {
-        let arguments = configPaths.map { config in
-            ["simulate", tracePath, "--config", config, "--format", "json", "--kernel", kernel.rawValue]
-                + (limit.map { ["--limit", String($0)] } ?? [])
-        }
-        return try run(arguments, stopAtFailure: stopAtFailure)
-    }
-
-    /// Runs the executable once per argument list.
-    func run(_ argumentLists: [[String]], stopAtFailure: Bool) throws -> [Outcome?] {
-        var outcomes = [Outcome?](repeating: nil, count: argumentLists.count)
+    /// Runs every request, returning the outcomes in the order of `requests`. With
+    /// `stopAtFailure`, no new child starts once one has not produced a report (those running
+    /// finish) and the requests never started get nil.
+    public func run(_ requests: [SimulationRequest], stopAtFailure: Bool) throws -> [Outcome?] {
+        var outcomes = [Outcome?](repeating: nil, count: requests.count)
         var failed = false
-        let complete = try run(argumentLists, stop: stop, shouldStart: { !(stopAtFailure && failed) }) { index, outcome in
-            if case .failed = outcome { failed = true }
+        let complete = try run(requests, stop: stop, shouldStart: { !(stopAtFailure && failed) }) { index, outcome in
+            if outcome.report == nil { failed = true }
             outcomes[index] = outcome
         }
-        if !complete { throw Interrupted(finished: outcomes.compactMap { $0 }.count, total: argumentLists.count) }
+        if !complete { throw Interrupted(finished: outcomes.compactMap { $0 }.count, total: requests.count) }
         return outcomes
     }
 
@@ -110,19 +138,19 @@ public struct ChildSimulations: Sendable {
         }
     }
 
-    /// Runs the executable once per argument list, at most `jobs` at a time, and hands each
+    /// Runs one child per request, at most `jobs` at a time, and hands each
     /// child's outcome to `finished` (on the calling thread, in the order the children end) as
     /// soon as it ends. `idle` is called when `idleInterval` seconds pass with no child ending.
     /// When `stop` is requested, the children still running are killed (SIGKILL) and their
     /// outcomes dropped, no new child starts, and this returns false; otherwise it returns true
     /// once every child has been reported.
     @discardableResult
-    public func run(_ argumentLists: [[String]], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
+    public func run(_ requests: [SimulationRequest], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
                     finished: (Int, Outcome) throws -> Void) throws -> Bool {
-        try run(argumentLists, stop: stop, idleInterval: idleInterval, idle: idle, shouldStart: { true }, finished: finished)
+        try run(requests, stop: stop, idleInterval: idleInterval, idle: idle, shouldStart: { true }, finished: finished)
     }
 
-    func run(_ argumentLists: [[String]], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
+    func run(_ requests: [SimulationRequest], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
              shouldStart: () -> Bool, finished: (Int, Outcome) throws -> Void) throws -> Bool {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bertsim-children-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
@@ -144,13 +172,13 @@ public struct ChildSimulations: Sendable {
                     // A child that ended on its own before the kill still counts.
                     guard child.process.terminationReason == .exit else { continue }
                     let outcome = try child.collect()
-                    if case .report = outcome { try finished(index, outcome) }
+                    if outcome.report != nil { try finished(index, outcome) }
                 }
                 running = [:]
                 return false
             }
-            while running.count < jobs && next < argumentLists.count && shouldStart() {
-                running[next] = try Child(index: next, arguments: argumentLists[next], executable: executable,
+            while running.count < jobs && next < requests.count && shouldStart() {
+                running[next] = try Child(index: next, request: requests[next], executable: executable,
                                           scratch: scratch, finished: queue)
                 next += 1
             }
@@ -164,31 +192,38 @@ public struct ChildSimulations: Sendable {
         }
     }
 
-    /// One running child, its output going to files (a child never blocks on a full pipe).
+    /// One running child: its request on stdin from a file, its output going to files (a child
+    /// never blocks on a full pipe).
     private struct Child {
         let process: Process
+        let stdin: URL
         let stdout: URL
         let stderr: URL
 
-        init(index: Int, arguments: [String], executable: URL, scratch: URL, finished: FinishedQueue) throws {
+        init(index: Int, request: SimulationRequest, executable: URL, scratch: URL, finished: FinishedQueue) throws {
+            stdin = scratch.appendingPathComponent("\(index).in")
             stdout = scratch.appendingPathComponent("\(index).out")
             stderr = scratch.appendingPathComponent("\(index).err")
-            guard FileManager.default.createFile(atPath: stdout.path, contents: nil),
+            let encoded = try JSONEncoder().encode(request)
+            guard FileManager.default.createFile(atPath: stdin.path, contents: encoded),
+                  FileManager.default.createFile(atPath: stdout.path, contents: nil),
                   FileManager.default.createFile(atPath: stderr.path, contents: nil) else {
-                throw SimulationError(.kernel, "cannot create the output files of a child in \(scratch.path)")
+                throw SimulationError(.kernel, "cannot create the files of a child in \(scratch.path)")
             }
             process = Process()
             process.executableURL = executable
-            process.arguments = arguments
+            process.arguments = [ChildSimulations.command]
+            let input = try FileHandle(forReadingFrom: stdin)
             let out = try FileHandle(forWritingTo: stdout)
             let err = try FileHandle(forWritingTo: stderr)
             defer {
+                try? input.close()
                 try? out.close()
                 try? err.close()
             }
+            process.standardInput = input
             process.standardOutput = out
             process.standardError = err
-            process.standardInput = FileHandle.nullDevice
             process.terminationHandler = { _ in finished.post(index) }
             do {
                 try process.run()
@@ -197,36 +232,26 @@ public struct ChildSimulations: Sendable {
             }
         }
 
+        /// The child's outcome, or how it ended without one.
         func collect() throws -> Outcome {
             process.waitUntilExit()
             // A long sweep must not fill the scratch directory with reports already read.
             defer {
-                try? FileManager.default.removeItem(at: stdout)
-                try? FileManager.default.removeItem(at: stderr)
+                for file in [stdin, stdout, stderr] { try? FileManager.default.removeItem(at: file) }
             }
-            let status = process.terminationReason == .exit ? process.terminationStatus : 128 + process.terminationStatus
+            if process.terminationReason == .uncaughtSignal {
+                return .crashed(Termination(reason: .signal(process.terminationStatus)))
+            }
+            let output = (try? Data(contentsOf: stdout)) ?? Data()
+            if let outcome = try? JSONDecoder().decode(SimulationOutcome.self, from: output) { return .finished(outcome) }
             let errors = String(decoding: (try? Data(contentsOf: stderr)) ?? Data(), as: UTF8.self)
-            guard status == 0 else { return .failed(status: status, message: Self.reason(errors, status: status)) }
-            let text = String(decoding: try Data(contentsOf: stdout), as: UTF8.self)
-            do {
-                return .report(try JSONRenderer.decode(text))
-            } catch {
-                return .failed(status: 3, message: "the child's report could not be read: \(error)")
-            }
-        }
-
-        /// The child's error line without its prefix, or a description of how it ended.
-        static func reason(_ stderr: String, status: Int32) -> String {
-            let prefix = "bertsim: error: "
-            if let line = stderr.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) {
-                return String(line.dropFirst(prefix.count))
-            }
-            if let line = stderr.split(separator: "\n").last(where: { !$0.isEmpty }) {
-                return "exit status \(status): \(line)"
-            }
-            return status > 128 ? "killed by signal \(status - 128)" : "exit status \(status)"
+            let last = errors.split(separator: "\n").last { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            return .crashed(Termination(reason: .exit(process.terminationStatus), lastWords: last.map(String.init)))
         }
     }
+
+    /// The hidden subcommand a child runs: `bertsim _run` (request on stdin, outcome on stdout).
+    public static let command = "_run"
 
     /// Indices of finished children, posted by termination handlers on another thread.
     fileprivate final class FinishedQueue: @unchecked Sendable {

@@ -34,14 +34,14 @@ public struct SweepTable: Sendable, Equatable {
         Metric(name: "latency_mean_ms") { CSVRenderer.number($0.latency.meanMs) },
         Metric(name: "latency_p99_ms") { CSVRenderer.number($0.latency.p99Ms) },
         Metric(name: "energy_mj") { CSVRenderer.number($0.totals.energyMj) },
-        Metric(name: "energy_per_inference_mj") { CSVRenderer.number($0.powerSection?.energyPerInferenceMJ) },
-        Metric(name: "inferences_per_s_per_w") { CSVRenderer.number($0.powerSection?.inferencesPerSPerW) },
-        Metric(name: "dsp_used") { CSVRenderer.number($0.resourcesSection.map { Double($0.dsp.used) }) },
-        Metric(name: "bram18k_used") { CSVRenderer.number($0.resourcesSection.map { Double($0.bram18k.used) }) },
-        Metric(name: "array_utilization") { CSVRenderer.number($0.stages.first?.utilization) },
-        Metric(name: "array_lane_utilization") { CSVRenderer.number($0.stages.first?.laneUtilization) },
+        Metric(name: "energy_per_inference_mj") { CSVRenderer.number($0.power?.energyPerInferenceMJ) },
+        Metric(name: "inferences_per_s_per_w") { CSVRenderer.number($0.power?.inferencesPerSPerW) },
+        Metric(name: "dsp_used") { CSVRenderer.number($0.resources.map { Double($0.dsp.used) }) },
+        Metric(name: "bram18k_used") { CSVRenderer.number($0.resources.map { Double($0.bram18k.used) }) },
+        Metric(name: "array_utilization") { CSVRenderer.number($0.computeArray?.utilization) },
+        Metric(name: "array_lane_utilization") { CSVRenderer.number($0.computeArray?.laneUtilization) },
         Metric(name: "array_padding_share") { r in
-            CSVRenderer.number(r.stages.first.map { $0.elapsedCycles == 0 ? 0 : Double($0.bubbles.padding) / Double($0.elapsedCycles) })
+            CSVRenderer.number(r.computeArray.map { $0.elapsedCycles == 0 ? 0 : Double($0.bubbles.padding) / Double($0.elapsedCycles) })
         },
     ]
 

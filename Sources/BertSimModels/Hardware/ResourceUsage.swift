@@ -1,8 +1,8 @@
-import BertSimModels
+import BertSimCore
 
-/// The report's `resources` section: each resource used and available on the board, and the
-/// per-unit estimate behind it (docs/resources.md).
-public struct ResourcesSection: Codable, Sendable, Equatable {
+/// A design's resources on its board: each resource used and available, and the per-unit
+/// estimate behind it (docs/resources.md). The report's `resources` section.
+public struct ResourceUsage: Codable, Sendable, Equatable {
     public struct Usage: Codable, Sendable, Equatable {
         public var used: Int
         public var available: Int
@@ -33,23 +33,6 @@ public struct ResourcesSection: Codable, Sendable, Equatable {
         byUnit = estimate.parts
     }
 
+    /// The resources in report order, with their display names.
     public var rows: [(String, Usage)] { [("DSP", dsp), ("BRAM18K", bram18k), ("URAM", uram), ("LUT", lut), ("FF", ff)] }
-}
-
-/// The report's `power` section (docs/power.md).
-public struct PowerSection: Codable, Sendable, Equatable {
-    public var staticW: Double
-    public var averageW: Double
-    public var energyPerInferenceMJ: Double
-    public var inferencesPerSPerW: Double
-    public var energy: PowerModel.Energy
-    public var coefficients: PowerModel
-
-    enum CodingKeys: String, CodingKey {
-        case staticW = "static_w"
-        case averageW = "average_w"
-        case energyPerInferenceMJ = "energy_per_inference_mj"
-        case inferencesPerSPerW = "inferences_per_s_per_w"
-        case energy, coefficients
-    }
 }

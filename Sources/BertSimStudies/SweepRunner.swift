@@ -1,3 +1,4 @@
+import BertSim
 import BertSimConfig
 import BertSimCore
 import BertSimReport
@@ -8,9 +9,10 @@ import Foundation
 /// child process, one CSV row per point (docs/sweeps.md).
 ///
 /// Each point's config is first loaded in-process; a point the loader rejects gets an
-/// `infeasible` row with the loader's reason and no child. The others run as `bertsim simulate
-/// … --format json` children, `jobs` at a time; a child that exits 2 (the design does not fit,
-/// say) makes the point `infeasible`, any other failure `failed`, both with the child's reason.
+/// `infeasible` row with the loader's reason and no child. The others run in child processes
+/// (``ChildSimulations``), `jobs` at a time, each sent its point's YAML text; a child that
+/// reports bad input (the design does not fit, say) makes the point `infeasible`, a simulation
+/// that could not finish or a crashed child `failed`, both with the reason.
 ///
 /// Resumable and atomic: `ok` and `infeasible` rows already in the output are kept and their
 /// points skipped, `failed` rows are run again (rows must belong to this sweep: same columns,
@@ -155,17 +157,9 @@ public struct SweepRunner: Sendable {
         let resumed = table.rows.count
         let pending = mine.filter { table.rows[$0] == nil }
 
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bertsim-sweep-\(UUID().uuidString)")
-        do {
-            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        } catch {
-            throw SimulationError(.kernel, "cannot create the scratch directory \(scratch.path): \(error.localizedDescription)")
-        }
-        defer { try? FileManager.default.removeItem(at: scratch) }
-
         var finishedHere = 0
         var childrenDone = 0
-        var runs: [(point: Int, path: String)] = []
+        var runs: [(point: Int, request: SimulationRequest)] = []
         var started = Date()
         func report() {
             progress(Progress(total: mine.count, done: table.rows.count, resumed: resumed, childrenDone: childrenDone,
@@ -182,11 +176,8 @@ public struct SweepRunner: Sendable {
                 finishedHere += 1
                 continue
             }
-            let path = scratch.appendingPathComponent("point-\(point).yaml").path
-            guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
-                throw SimulationError(.kernel, "cannot write \(path)")
-            }
-            runs.append((point, path))
+            runs.append((point, SimulationRequest(trace: tracePath, config: .yaml(text, path: grid.basePath), kernel: kernel,
+                                                  scheduler: scheduler, limit: limit)))
         }
         try AtomicFile.write(table.csv(), to: outputPath)
         var written = Date()
@@ -194,32 +185,36 @@ public struct SweepRunner: Sendable {
         started = Date()
         if finishedHere > 0 || runs.isEmpty { report() }
 
-        let arguments = runs.map { run in
-            ["simulate", tracePath, "--config", run.path, "--format", "json", "--kernel", kernel.rawValue,
-             "--scheduler", scheduler.rawValue] + (limit.map { ["--limit", String($0)] } ?? [])
-        }
         func flush(force: Bool) throws {
             guard dirty, force || Date().timeIntervalSince(written) >= 1 else { return }
             try AtomicFile.write(table.csv(), to: outputPath)
             written = Date()
             dirty = false
         }
-        let complete = try children.run(arguments, stop: stop, idle: { try flush(force: true) }) { index, outcome in
-            let (point, path) = runs[index]
+        let complete = try children.run(runs.map(\.request), stop: stop, idle: { try flush(force: true) }) { index, outcome in
+            let point = runs[index].point
             let values = grid.values(at: point)
+            let row: [String]
             switch outcome {
-            case .report(let report):
-                table.rows[point] = SweepTable.row(point: point, values: values, report: report, sweepID: id, gridPoints: grid.count)
-            case .failed(let status, _) where Self.interruptedStatuses.contains(status):
+            case .finished(.report(let report)):
+                row = SweepTable.row(point: point, values: values, report: report, sweepID: id, gridPoints: grid.count)
+            case .finished(.inputError(let error)):
+                row = SweepTable.row(point: point, values: values, status: .infeasible, reason: reason(error, point: point),
+                                     sweepID: id, gridPoints: grid.count)
+            case .finished(.simulationError(let error)):
+                row = SweepTable.row(point: point, values: values, status: .failed, reason: error.description,
+                                     sweepID: id, gridPoints: grid.count)
+            case .crashed(let termination) where termination.isInterruption:
                 // Killed from outside (Ctrl-C reaches the whole process group): no row, so the
                 // point runs again when the sweep is resumed.
                 childrenDone += 1
                 report()
                 return
-            case .failed(let status, let message):
-                table.rows[point] = SweepTable.row(point: point, values: values, status: status == 2 ? .infeasible : .failed,
-                                                   reason: Self.reason(message, configPath: path, point: point), sweepID: id, gridPoints: grid.count)
+            case .crashed(let termination):
+                row = SweepTable.row(point: point, values: values, status: .failed, reason: termination.description,
+                                     sweepID: id, gridPoints: grid.count)
             }
+            table.rows[point] = row
             finishedHere += 1
             childrenDone += 1
             dirty = true
@@ -232,21 +227,11 @@ public struct SweepRunner: Sendable {
                        complete: complete && mine.allSatisfy { table.rows[$0] != nil })
     }
 
-    /// Exit statuses (128 + signal) of a child killed by SIGHUP, SIGINT, SIGKILL or SIGTERM.
-    static let interruptedStatuses: Set<Int32> = Set([SIGHUP, SIGINT, SIGKILL, SIGTERM].map { 128 + $0 })
-
-    /// A child's reason without the temporary config's path (`/tmp/…/point-3.yaml:14: `), so
-    /// rows are the same bytes on every run.
-    static func reason(_ message: String, configPath: String, point: Int) -> String {
-        var text = Substring(message)
-        if text.hasPrefix(configPath) {
-            text = text.dropFirst(configPath.count)
-            if text.first == ":" {
-                let digits = text.dropFirst().prefix { $0.isNumber }
-                if !digits.isEmpty { text = text.dropFirst(1 + digits.count) }
-            }
-            if text.hasPrefix(": ") { text = text.dropFirst(2) }
-        }
-        return String(text).replacingOccurrences(of: configPath, with: "point \(point)'s config")
+    /// A point's bad input as its row's reason: an error in the point's config without the
+    /// file and line (they are the point's YAML, not the base file's), so rows are the same
+    /// bytes on every run; the base path in the message becomes "point N's config".
+    func reason(_ error: InputError, point: Int) -> String {
+        let text = error.file == grid.basePath ? (error.field.map { "\($0): " } ?? "") + error.message : error.description
+        return text.replacingOccurrences(of: grid.basePath, with: "point \(point)'s config")
     }
 }

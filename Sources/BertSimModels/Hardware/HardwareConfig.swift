@@ -1,5 +1,4 @@
 import BertSimCore
-import BertSimModels
 
 /// A hardware design: its clock and the accelerator netlist to build, fully resolved
 /// (defaults applied) and validated.
@@ -43,6 +42,12 @@ public struct HardwareConfig: Sendable, Equatable {
         return nil
     }
 
+    /// The encoder design, when the config describes one.
+    public var encoder: EncoderConfig? {
+        if case .encoder(let e) = design { return e }
+        return nil
+    }
+
     /// The top level of a config file.
     public static let schema = ComponentSchema(
         name: "hardware_config",
@@ -62,7 +67,10 @@ public struct HardwareConfig: Sendable, Equatable {
         statistics: [])
 }
 
-extension HardwareConfig: Encodable {
+/// The resolved config as reports carry it (`config.resolved`): every section with its
+/// defaults applied. Decoding gives back the same value (a mask file's masks excepted: a
+/// decoded config names its mask file and fingerprint only; load the YAML to simulate it).
+extension HardwareConfig: Codable {
     enum CodingKeys: String, CodingKey {
         case name, description
         case clockMHz = "clock_mhz"
@@ -81,5 +89,18 @@ extension HardwareConfig: Encodable {
         case .pipeline(let p): try c.encode(p, forKey: .pipeline)
         case .encoder(let e): try c.encode(e, forKey: .encoder)
         }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let mhz = try c.decode(Double.self, forKey: .clockMHz)
+        let design: Design
+        switch try c.decode(String.self, forKey: .design) {
+        case "pipeline": design = .pipeline(try c.decode(PipelineNetlist.Config.self, forKey: .pipeline))
+        default: design = .encoder(try c.decode(EncoderConfig.self, forKey: .encoder))
+        }
+        self.init(name: try c.decode(String.self, forKey: .name), summary: try c.decode(String.self, forKey: .description),
+                  clock: Clock(kilohertz: Int((mhz * 1000).rounded())), design: design,
+                  board: try c.decodeIfPresent(Board.self, forKey: .board), power: try c.decodeIfPresent(PowerModel.self, forKey: .power))
     }
 }

@@ -1,4 +1,6 @@
+import BertSim
 import BertSimCore
+import BertSimModels
 import BertSimReport
 import BertSimWorkload
 import Foundation
@@ -83,8 +85,8 @@ public struct DeviceSelection: Sendable {
                            limit: Int?, children: ChildSimulations) throws -> DeviceSelection {
         let configs = try candidateConfigs(in: directory)
         _ = try TraceReader(path: tracePath)
-        let outcomes = try children.run(tracePath: tracePath, configPaths: configs, kernel: kernel, limit: limit,
-                                        stopAtFailure: false)
+        let requests = configs.map { SimulationRequest(trace: tracePath, config: $0, kernel: kernel, limit: limit) }
+        let outcomes = try children.run(requests, stopAtFailure: false)
         return DeviceSelection(outcomes: zip(configs, outcomes).map { ($0, $1!) }, constraints: constraints)
     }
 
@@ -107,19 +109,25 @@ public struct DeviceSelection: Sendable {
         var c = Candidate(config: config, rejections: [])
         let report: RunReport
         switch outcome {
-        case .report(let r):
+        case .finished(.report(let r)):
             report = r
-        case .failed(let status, let message):
-            c.rejections.append(status == 2 ? "does not run: \(message)" : "simulation failed: \(message)")
+        case .finished(.inputError(let error)):
+            c.rejections.append("does not run: \(error)")
+            return c
+        case .finished(.simulationError(let error)):
+            c.rejections.append("simulation failed: \(error)")
+            return c
+        case .crashed(let termination):
+            c.rejections.append("simulation failed: \(termination)")
             return c
         }
         c.p99Ms = report.latency.p99Ms
-        if let resources = report.resourcesSection {
+        if let resources = report.resources {
             c.board = resources.board
             c.device = resources.device
         }
-        if case .number(let tier)? = report.config.resolved["board"]?["cost_tier"] { c.costTier = Int(tier) }
-        c.averageW = report.powerSection?.averageW
+        c.costTier = report.config.resolved.board?.costTier
+        c.averageW = report.power?.averageW
         if c.board == nil || c.costTier == nil {
             c.rejections.append("no board in the config (its cost and power are unknown)")
         } else if c.averageW == nil {
@@ -130,10 +138,10 @@ public struct DeviceSelection: Sendable {
         }
         if let constraint = constraints.accuracy {
             let (table, minimum) = (constraint.table, constraint.minimum)
-            if let precision = report.config.resolved["encoder"]?["precision"],
-               case .number(let w)? = precision["weight_bits"], case .number(let a)? = precision["activation_bits"] {
+            if let precision = report.config.resolved.encoder?.precision {
                 let key = AccuracyTable.Key(model: report.workload.model.name, pruning: pruning,
-                                            quantization: AccuracyTable.quantization(weightBits: Int(w), activationBits: Int(a)))
+                                            quantization: AccuracyTable.quantization(weightBits: precision.weightBits,
+                                                                                     activationBits: precision.activationBits))
                 c.variant = key
                 if let accuracy = table[key] {
                     c.accuracy = accuracy

@@ -1,3 +1,4 @@
+import BertSim
 import BertSimCore
 import BertSimReport
 import BertSimWorkload
@@ -13,10 +14,16 @@ import Foundation
 public enum Comparison {
     /// A config whose simulation failed.
     public struct Failure: Error, Sendable, Equatable, CustomStringConvertible {
+        /// Why a config did not give a report.
+        public enum Kind: Sendable, Equatable {
+            /// Bad input: the config, or a design the hardware cannot run.
+            case input
+            /// The simulation could not finish, or the child crashed.
+            case simulation
+        }
+
         public var config: String
-        /// The child's exit status: 2 bad input, 3 the simulation could not finish, another
-        /// value when the child crashed.
-        public var status: Int32
+        public var kind: Kind
         /// The child's reason.
         public var message: String
         /// Configs that were never started because of the failure.
@@ -32,15 +39,20 @@ public enum Comparison {
     public static func run(tracePath: String, configPaths: [String], kernel: KernelChoice, limit: Int?,
                            children: ChildSimulations) throws -> [RunReport] {
         _ = try TraceReader(path: tracePath)
-        let outcomes = try children.run(tracePath: tracePath, configPaths: configPaths, kernel: kernel, limit: limit,
-                                        stopAtFailure: true)
+        let requests = configPaths.map { SimulationRequest(trace: tracePath, config: $0, kernel: kernel, limit: limit) }
+        let outcomes = try children.run(requests, stopAtFailure: true)
         var reports: [RunReport] = []
         for (config, outcome) in zip(configPaths, outcomes) {
+            let skipped = outcomes.filter { $0 == nil }.count
             switch outcome {
-            case .report(let report)?:
+            case .finished(.report(let report))?:
                 reports.append(report)
-            case .failed(let status, let message)?:
-                throw Failure(config: config, status: status, message: message, skipped: outcomes.filter { $0 == nil }.count)
+            case .finished(.inputError(let error))?:
+                throw Failure(config: config, kind: .input, message: error.description, skipped: skipped)
+            case .finished(.simulationError(let error))?:
+                throw Failure(config: config, kind: .simulation, message: error.description, skipped: skipped)
+            case .crashed(let termination)?:
+                throw Failure(config: config, kind: .simulation, message: termination.description, skipped: skipped)
             case nil:
                 continue
             }

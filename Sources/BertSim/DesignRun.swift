@@ -1,0 +1,57 @@
+import BertSimCore
+import BertSimModels
+import BertSimReport
+import BertSimWorkload
+
+/// A design simulated once over a trace: its result, the scheduler that ran it, and what the
+/// report must say about it.
+struct DesignRun {
+    var result: SimulationResult
+    var scheduler: RunReport.Scheduler?
+    var notes: [RunNote]
+
+    /// Simulates `design` (the loaded config's, or a twin's variant of it) under `scheduler` on
+    /// `kernel`, pulling `requests`. Design errors come back located in the config file.
+    static func simulate(_ run: LoadedRun, design: HardwareConfig.Design, scheduler: SchedulerKind, kernel: any SimKernel,
+                         requests: RequestStream, recordsIntervals: Bool, limits: RunLimits = .none) throws -> DesignRun {
+        let clock = run.hardware.clock
+        let model = run.trace.model
+        switch design {
+        case .pipeline(let p):
+            let netlist = PipelineNetlist(p, kernel: kernel, clock: clock, recordsIntervals: recordsIntervals, stream: requests.next)
+            return DesignRun(result: try netlist.run(limits: limits), scheduler: nil,
+                             notes: [.skeletonTiming, .skeletonUnmodelled])
+        case .encoder(let e):
+            return try run.located {
+                switch scheduler {
+                case .lengthAware:
+                    let cost = try EncoderStageCost(model: model, config: e, clock: clock, stages: e.lengthAware.pipelineStages)
+                    let pipeline = LengthAwarePipeline(
+                        .init(stages: e.lengthAware.pipelineStages, processingUnits: e.peArray!.processingUnits,
+                              repartitionCycles: e.lengthAware.repartitionCycles, layers: model.layers),
+                        cost: cost, kernel: kernel, clock: clock, batch: run.trace.batch, recordsIntervals: recordsIntervals,
+                        stream: requests.next)
+                    var result = try pipeline.run(limits: limits)
+                    result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
+                                                       "Stage costs W(stage, length, units) simulated"))
+                    result.memory = cost.memory
+                    result.activity = cost.activity
+                    let section = RunReport.Scheduler(
+                        name: .lengthAware, pipelineStages: e.lengthAware.pipelineStages, stageLayers: cost.stageLayers,
+                        repartitionCycles: e.lengthAware.repartitionCycles, repartitions: pipeline.repartitions, beats: pipeline.beats)
+                    return DesignRun(result: result, scheduler: section,
+                                     notes: [.hostStages, .lengthAware(stages: e.lengthAware.pipelineStages, evaluations: cost.evaluations)])
+                case .padded:
+                    let padTo = run.request.padTo
+                    let netlist = try EncoderNetlist(
+                        model: model, config: e, clock: clock, batch: run.trace.batch, padTo: padTo, kernel: kernel,
+                        recordsIntervals: recordsIntervals, stream: requests.next)
+                    let result = try netlist.run(limits: limits)
+                    return DesignRun(result: result, scheduler: .init(name: .padded, padTo: padTo),
+                                     notes: [.hostStages, .padded(batch: run.trace.batch, padTo: padTo, jobs: netlist.jobs.formed),
+                                             .weightSlots(netlist.weightSlots)])
+                }
+            }
+        }
+    }
+}
