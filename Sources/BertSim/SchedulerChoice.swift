@@ -1,6 +1,6 @@
 import BertSimModels
 
-/// How requests are scheduled onto an encoder design (contract.md `--scheduler`).
+/// How requests are scheduled onto an encoder design (docs/contract.md `--scheduler`).
 public enum SchedulerChoice: String, CaseIterable, Sendable, Codable {
     /// Each closed batch padded to its longest sequence (or `--pad-to`), layer by layer on the
     /// whole array.

@@ -1,7 +1,7 @@
 /// The pure-Swift discrete-event kernel: a deterministic event queue with SystemC's
 /// evaluate / update / delta-notification semantics (see ``SimKernel``).
 ///
-/// Timed notifications live in a binary heap ordered by (time, insertion order); a replaced
+/// Timed notifications live in a 4-ary heap (``TimedQueue``) ordered by (time, insertion order); a replaced
 /// notification leaves a stale heap entry that is skipped when popped. Processes are called
 /// through unmanaged handles (no reference counting per wake). Within a delta cycle,
 /// processes run in (priority, trigger order) — or, with ``TieBreak/random(seed:)``, in a

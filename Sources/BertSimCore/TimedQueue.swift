@@ -2,7 +2,8 @@
 /// (time, insertion sequence), so equal times come out in insertion order.
 ///
 /// Hand-written rather than swift-collections' `Heap` (a min-max heap, whose extra
-/// comparisons cost about a tenth of the event loop); four children per node halve the depth: this is the kernel's innermost loop.
+/// comparisons cost about a tenth of the event loop); four children per node halve the
+/// depth: this is the kernel's innermost loop.
 struct TimedQueue {
     struct Entry {
         /// time << 64 | sequence: one branch-free comparison orders by time, then insertion.

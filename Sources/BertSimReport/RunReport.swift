@@ -2,7 +2,7 @@ import BertSimCore
 import BertSimModels
 import BertSimWorkload
 
-/// The result of one simulation, as users and scripts see it (contract.md, "JSON report").
+/// The result of one simulation, as users and scripts see it (docs/contract.md, "JSON report").
 ///
 /// Deterministic: the same inputs give the same report, byte for byte. Nothing about the
 /// host (times, dates, paths other than those given) goes in.

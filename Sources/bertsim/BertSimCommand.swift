@@ -1,6 +1,6 @@
 import ArgumentParser
 
-/// The `bertsim` command line (contract.md, "CLI").
+/// The `bertsim` command line (docs/contract.md, "CLI").
 struct BertSimCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bertsim",

@@ -14,7 +14,7 @@ import BertSimWorkload
 /// that is ready at r starts at T = max(r, previous job's end) and runs the stages one after
 /// another, each over its sequences one after another, W_i(L, P) cycles per sequence. Of
 /// each sequence's W_i(L, P) cycles, ⌊W_i(L, P) · s / L⌋ are busy and the rest `padding`
-/// (contract.md); between jobs the array is `starved`. Every request of a job completes when
+/// (docs/contract.md); between jobs the array is `starved`. Every request of a job completes when
 /// the job's last stage ends.
 public final class PaddedStagePipeline: SimProcess {
     public let stages: Int
