@@ -1,38 +1,32 @@
 import BertSimCore
+import BertSimModels
 import Foundation
 
-/// Task accuracies of model variants, supplied by the user for `bertsim select`
-/// (docs/selection.md, "Accuracy table").
+/// Task accuracies of model variants, for `bertsim select` (docs/selection.md, "Accuracy
+/// table").
 ///
 /// A CSV file: `#` comment lines and blank lines are skipped; the first other line is the
-/// header `model,pruning,quantization,accuracy`; then one variant per line. `model` is a
-/// trace's model name (`bert-base`, …), `pruning` is `dense` or a pruning name, and
-/// `quantization` is `fp32`, `fp16` or `w<weight bits>a<activation bits>` (`w4a8`); all
+/// header; then one variant per line. Two headers are read:
+/// - `model,quantization,pruning,attention,accuracy`: a variant as ``ModelVariant`` names it
+///   (everything in a design that changes what it computes);
+/// - `model,pruning,quantization,accuracy` (the first format): every row has dense attention.
+///
+/// `model` is a trace's model name (`bert-base`, …); `quantization` is `fp32`, `fp16` or a
+/// datapath's name (`w4a8`, `w8a8-sm16-pc`, …); `pruning` is `dense` or a pruning name
+/// (`hierarchical75-t8x128-d50`, …); `attention` is `dense` or a top-k name (`top32`, …); all
 /// lowercase. `accuracy` is the task metric in percent (0…100). A table holds one task's
-/// numbers (say so in its comments); a variant appears once.
+/// numbers (say so in its comments); a variant appears once. A design whose variant is not in
+/// the table has no accuracy: it is never credited with another row's.
 public struct AccuracyTable: Sendable, Equatable {
-    /// A model variant: which model, how it is pruned, how it is quantized.
-    public struct Key: Hashable, Sendable, CustomStringConvertible {
-        public var model: String
-        public var pruning: String
-        public var quantization: String
-
-        public init(model: String, pruning: String, quantization: String) {
-            self.model = model
-            self.pruning = pruning
-            self.quantization = quantization
-        }
-
-        public var description: String { "\(model), \(pruning), \(quantization)" }
-    }
-
     /// The file the table came from.
     public var path: String
-    public var accuracies: [Key: Double]
+    public var accuracies: [ModelVariant: Double]
 
-    public static let header = ["model", "pruning", "quantization", "accuracy"]
+    /// The header of the current format, and of the first (four columns, dense attention).
+    public static let header = ["model", "quantization", "pruning", "attention", "accuracy"]
+    public static let firstHeader = ["model", "pruning", "quantization", "accuracy"]
 
-    public init(path: String, accuracies: [Key: Double]) {
+    public init(path: String, accuracies: [ModelVariant: Double]) {
         self.path = path
         self.accuracies = accuracies
     }
@@ -52,7 +46,7 @@ public struct AccuracyTable: Sendable, Equatable {
     public init(text: String, path: String) throws(InputError) {
         self.path = path
         accuracies = [:]
-        var sawHeader = false
+        var header: [String]?
         var lineNumber = 0
         for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
             lineNumber += 1
@@ -60,53 +54,62 @@ public struct AccuracyTable: Sendable, Equatable {
             if line.isEmpty || line.hasPrefix("#") { continue }
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
                 .map { $0.trimmingCharacters(in: .whitespaces) }
-            guard sawHeader else {
-                guard cells == Self.header else {
-                    throw InputError(file: path, line: lineNumber,
-                                     "the header must be '\(Self.header.joined(separator: ","))', not '\(line)'")
+            guard let columns = header else {
+                guard cells == Self.header || cells == Self.firstHeader else {
+                    throw InputError(file: path, line: lineNumber, "the header must be '\(Self.header.joined(separator: ","))' "
+                                     + "(or the first format's '\(Self.firstHeader.joined(separator: ","))'), not '\(line)'")
                 }
-                sawHeader = true
+                header = cells
                 continue
             }
-            guard cells.count == Self.header.count else {
-                throw InputError(file: path, line: lineNumber, "expected \(Self.header.count) comma-separated values "
-                                 + "(\(Self.header.joined(separator: ","))), found \(cells.count)")
+            guard cells.count == columns.count else {
+                throw InputError(file: path, line: lineNumber, "expected \(columns.count) comma-separated values "
+                                 + "(\(columns.joined(separator: ","))), found \(cells.count)")
             }
-            for (column, value) in zip(Self.header.prefix(3), cells.prefix(3)) {
-                guard !value.isEmpty else { throw InputError(file: path, line: lineNumber, field: column, "is empty") }
-                guard value.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "-_./".contains($0)) }) else {
-                    throw InputError(file: path, line: lineNumber, field: column,
-                                     "'\(value)' must be lowercase letters, digits and - _ . /")
+            var value: [String: String] = [:]
+            for (column, cell) in zip(columns, cells) { value[column] = cell }
+            for column in columns.dropLast() {
+                let cell = value[column]!
+                guard !cell.isEmpty else { throw InputError(file: path, line: lineNumber, field: column, "is empty") }
+                guard cell.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || "-_./".contains($0)) }) else {
+                    throw InputError(file: path, line: lineNumber, field: column, "'\(cell)' must be lowercase letters, digits and - _ . /")
                 }
             }
-            guard Self.isQuantization(cells[2]) else {
+            guard Self.isQuantization(value["quantization"]!) else {
                 throw InputError(file: path, line: lineNumber, field: "quantization",
-                                 "'\(cells[2])' is not fp32, fp16 or w<bits>a<bits> (e.g. w4a8)")
+                                 "'\(value["quantization"]!)' is not fp32, fp16 or w<bits>a<bits>[-b<bits>][-s<bits>][-sm<bits>][-ln<bits>][-pc] (e.g. w4a8)")
             }
-            guard let accuracy = Double(cells[3]), accuracy.isFinite, (0...100).contains(accuracy) else {
-                throw InputError(file: path, line: lineNumber, field: "accuracy", "'\(cells[3])' is not a percentage from 0 to 100")
+            guard let accuracy = Double(value["accuracy"]!), accuracy.isFinite, (0...100).contains(accuracy) else {
+                throw InputError(file: path, line: lineNumber, field: "accuracy", "'\(value["accuracy"]!)' is not a percentage from 0 to 100")
             }
-            let key = Key(model: cells[0], pruning: cells[1], quantization: cells[2])
-            guard accuracies[key] == nil else {
-                throw InputError(file: path, line: lineNumber, "\(key) appears twice")
+            let variant = ModelVariant(model: value["model"]!, quantization: value["quantization"]!, pruning: value["pruning"]!,
+                                       attention: value["attention"] ?? "dense")
+            guard accuracies[variant] == nil else {
+                throw InputError(file: path, line: lineNumber, "\(variant) appears twice")
             }
-            accuracies[key] = accuracy
+            accuracies[variant] = accuracy
         }
-        guard sawHeader else {
+        guard header != nil else {
             throw InputError(file: path, "no header: expected '\(Self.header.joined(separator: ","))'")
         }
     }
 
-    public subscript(key: Key) -> Double? { accuracies[key] }
+    public subscript(variant: ModelVariant) -> Double? { accuracies[variant] }
 
-    /// The quantization name of a datapath: `w4a8` for 4-bit weights and 8-bit activations.
-    public static func quantization(weightBits: Int, activationBits: Int) -> String { "w\(weightBits)a\(activationBits)" }
+    /// The table as CSV in the current format, variants sorted, after `comments` (`#` lines).
+    public func csv(comments: [String]) -> String {
+        var out = comments.map { "# \($0)\n" }.joined()
+        out += Self.header.joined(separator: ",") + "\n"
+        for (v, accuracy) in accuracies.sorted(by: { ($0.key.model, $0.key.quantization, $0.key.pruning, $0.key.attention)
+                                                      < ($1.key.model, $1.key.quantization, $1.key.pruning, $1.key.attention) }) {
+            out += [v.model, v.quantization, v.pruning, v.attention, String(format: "%.2f", accuracy)].joined(separator: ",") + "\n"
+        }
+        return out
+    }
 
+    /// `fp32`, `fp16`, or a datapath's quantization name (``ModelVariant/quantization(_:perChannelWeights:)``).
     static func isQuantization(_ s: String) -> Bool {
         if s == "fp32" || s == "fp16" { return true }
-        guard s.hasPrefix("w"), let a = s.dropFirst().firstIndex(of: "a") else { return false }
-        let weights = s[s.index(after: s.startIndex)..<a]
-        let activations = s[s.index(after: a)...]
-        return !weights.isEmpty && !activations.isEmpty && weights.allSatisfy(\.isNumber) && activations.allSatisfy(\.isNumber)
+        return s.range(of: "^w[0-9]+a[0-9]+(-b[0-9]+)?(-s[0-9]+)?(-sm[0-9]+)?(-ln[0-9]+)?(-pc)?$", options: .regularExpression) != nil
     }
 }

@@ -10,11 +10,13 @@ import Foundation
 /// table, the accuracy constraint), and choose the cheapest (docs/selection.md).
 ///
 /// A candidate fits when its run's p99 request latency is at most the limit, its board is
-/// known (cost tier and power need one), and, with an accuracy constraint, its model variant
-/// (the trace's model; `dense`, as no config prunes yet; the datapath's precision, `w4a8`)
-/// has a table entry of at least the minimum. Fitting candidates are ranked by board cost
-/// tier, then average power (`power.average_w`), then config path; the first is the choice.
-/// Every other candidate gets its reasons.
+/// known (cost tier and energy need one), and, with an accuracy constraint, its model variant
+/// (``ModelVariant``: the trace's model, the datapath's quantization, the pruning of its
+/// weights, the sparsity of its attention) has a table entry of at least the minimum; a
+/// variant missing from the table is rejected, never substituted. Fitting candidates are
+/// ranked by board cost tier, then energy per inference (`power.energy_per_inference_mj`), then
+/// throughput (higher first), then config path; the first is the choice. Every other
+/// candidate gets its reasons.
 public struct DeviceSelection: Sendable {
     /// What a device must meet.
     public struct Constraints: Sendable {
@@ -47,17 +49,16 @@ public struct DeviceSelection: Sendable {
         public var device: String?
         public var costTier: Int?
         public var averageW: Double?
+        public var energyPerInferenceMJ: Double?
+        public var throughputPerS: Double?
         public var p99Ms: Double?
-        public var variant: AccuracyTable.Key?
+        public var variant: ModelVariant?
         public var accuracy: Double?
         /// Why the candidate does not fit, every reason; empty when it fits.
         public var rejections: [String]
 
         public var fits: Bool { rejections.isEmpty }
     }
-
-    /// The pruning of every design today: pruned weights arrive with a later model.
-    public static let pruning = "dense"
 
     public var constraints: Constraints
     /// Every candidate, in config path order.
@@ -74,8 +75,10 @@ public struct DeviceSelection: Sendable {
         candidates = outcomes.map { Self.judge(config: $0.config, outcome: $0.outcome, constraints: constraints) }
             .sorted { $0.config < $1.config }
         ranking = candidates.filter(\.fits).sorted { a, b in
-            (a.costTier!, a.averageW!) != (b.costTier!, b.averageW!)
-                ? (a.costTier!, a.averageW!) < (b.costTier!, b.averageW!) : a.config < b.config
+            if a.costTier! != b.costTier! { return a.costTier! < b.costTier! }
+            if a.energyPerInferenceMJ! != b.energyPerInferenceMJ! { return a.energyPerInferenceMJ! < b.energyPerInferenceMJ! }
+            if a.throughputPerS! != b.throughputPerS! { return a.throughputPerS! > b.throughputPerS! }
+            return a.config < b.config
         }
     }
 
@@ -128,9 +131,11 @@ public struct DeviceSelection: Sendable {
         }
         c.costTier = report.config.resolved.board?.costTier
         c.averageW = report.power?.averageW
+        c.energyPerInferenceMJ = report.power?.energyPerInferenceMJ
+        c.throughputPerS = report.totals.throughputPerS
         if c.board == nil || c.costTier == nil {
-            c.rejections.append("no board in the config (its cost and power are unknown)")
-        } else if c.averageW == nil {
+            c.rejections.append("no board in the config (its cost and energy are unknown)")
+        } else if c.energyPerInferenceMJ == nil {
             c.rejections.append("no power estimate for this design")
         }
         if c.p99Ms! > constraints.maxLatencyMs {
@@ -138,21 +143,19 @@ public struct DeviceSelection: Sendable {
         }
         if let constraint = constraints.accuracy {
             let (table, minimum) = (constraint.table, constraint.minimum)
-            if let precision = report.config.resolved.encoder?.precision {
-                let key = AccuracyTable.Key(model: report.workload.model.name, pruning: pruning,
-                                            quantization: AccuracyTable.quantization(weightBits: precision.weightBits,
-                                                                                     activationBits: precision.activationBits))
-                c.variant = key
-                if let accuracy = table[key] {
+            if let encoder = report.config.resolved.encoder {
+                let variant = ModelVariant(model: report.workload.model.name, config: encoder)
+                c.variant = variant
+                if let accuracy = table[variant] {
                     c.accuracy = accuracy
                     if accuracy < minimum {
-                        c.rejections.append("accuracy \(number(accuracy)) < \(number(minimum)) (\(key))")
+                        c.rejections.append("accuracy \(number(accuracy)) < \(number(minimum)) (\(variant))")
                     }
                 } else {
-                    c.rejections.append("no accuracy for \(key) in \(table.path)")
+                    c.rejections.append("no accuracy for \(variant) in \(table.path)")
                 }
             } else {
-                c.rejections.append("no datapath precision in the config, so no model variant to look up in \(table.path)")
+                c.rejections.append("no datapath in the config, so no model variant to look up in \(table.path)")
             }
         }
         return c
@@ -165,7 +168,7 @@ public struct DeviceSelection: Sendable {
             + (constraints.accuracy.map { ", accuracy ≥ \(Self.number($0.minimum)) (\($0.table.path))" } ?? "")
         if let choice {
             out += "chosen: \(choice.config): \(facts(choice))\n"
-            out += "constraints: \(limits); order: board cost tier, then average power, then config path\n"
+            out += "constraints: \(limits); order: board cost tier, then energy per inference, then throughput, then config path\n"
             for (rank, c) in ranking.enumerated().dropFirst() {
                 out += "\(c.config): not chosen (rank \(rank + 1) of \(ranking.count) that fit): \(whyNotChosen(c, choice))\n"
             }
@@ -180,6 +183,8 @@ public struct DeviceSelection: Sendable {
 
     private func facts(_ c: Candidate) -> String {
         var parts = ["\(c.board ?? "?") (\(c.device ?? "?")), cost tier \(c.costTier.map(String.init) ?? "?")",
+                     "\(c.energyPerInferenceMJ.map { String(format: "%.3f", $0) } ?? "?") mJ per inference",
+                     "\(c.throughputPerS.map { String(format: "%.1f", $0) } ?? "?") requests/s",
                      "\(c.averageW.map { String(format: "%.3f", $0) } ?? "?") W average",
                      "latency p99 \(c.p99Ms.map(Self.ms) ?? "?") ms ≤ \(Self.number(constraints.maxLatencyMs)) ms"]
         if let accuracy = c.accuracy, let variant = c.variant, let minimum = constraints.accuracy?.minimum {
@@ -190,12 +195,16 @@ public struct DeviceSelection: Sendable {
 
     private func whyNotChosen(_ c: Candidate, _ choice: Candidate) -> String {
         let (tier, chosenTier) = (c.costTier!, choice.costTier!)
-        let (power, chosenPower) = (c.averageW!, choice.averageW!)
+        let (energy, chosenEnergy) = (c.energyPerInferenceMJ!, choice.energyPerInferenceMJ!)
+        let (rate, chosenRate) = (c.throughputPerS!, choice.throughputPerS!)
         if tier != chosenTier { return "fits, but board cost tier \(tier) (\(c.board!)) > \(chosenTier) (\(choice.board!))" }
-        if power != chosenPower {
-            return "fits, but \(String(format: "%.3f", power)) W average > \(String(format: "%.3f", chosenPower)) W at the same cost tier \(tier)"
+        if energy != chosenEnergy {
+            return "fits, but \(String(format: "%.3f", energy)) mJ per inference > \(String(format: "%.3f", chosenEnergy)) mJ at the same cost tier \(tier)"
         }
-        return "fits, ties with \(choice.config) on cost tier \(tier) and \(String(format: "%.3f", power)) W; its path sorts after"
+        if rate != chosenRate {
+            return "fits, but \(String(format: "%.1f", rate)) requests/s < \(String(format: "%.1f", chosenRate)) requests/s at the same cost tier and energy"
+        }
+        return "fits, ties with \(choice.config) on cost tier \(tier), \(String(format: "%.3f", energy)) mJ per inference and \(String(format: "%.1f", rate)) requests/s; its path sorts after"
     }
 
     static func ms(_ x: Double) -> String { String(format: "%.3f", x) }

@@ -12,9 +12,11 @@ struct Select: ParsableCommand {
         discussion: """
             Simulates the trace on every *.yaml in --configs (one child process each) and keeps \
             the candidates whose p99 request latency is at most --max-latency-ms and, with an \
-            accuracy table, whose model variant (model, pruning, quantization) reaches \
-            --min-accuracy. The choice is the first by board cost tier, then average power, then \
-            config path; every other candidate is explained. Exit status 1 when nothing fits.
+            accuracy table, whose model variant (model, quantization, pruning, attention) is in \
+            the table with at least --min-accuracy (a variant missing from the table is \
+            rejected). The choice is the first by board cost tier, then energy per inference, \
+            then throughput, then config path; every other candidate is explained. Exit status 1 \
+            when nothing fits.
             """)
 
     @Argument(help: "The workload trace (docs/trace-format.md).")
