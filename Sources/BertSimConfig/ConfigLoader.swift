@@ -106,8 +106,12 @@ public enum ConfigLoader {
         } else if top.node("power") != nil {
             throw top.error("power", "needs an encoder design on a board")
         }
-        return HardwareConfig(name: p.string("name"), summary: p.string("description"), clock: clock, design: design,
-                              board: board, power: power)
+        var config = try HardwareConfig.parameters.read(p)
+        config.clock = clock
+        config.design = design
+        config.board = board
+        config.power = power
+        return config
     }
 
     /// `board:` as a preset name or a mapping of budgets.
@@ -136,7 +140,7 @@ public enum ConfigLoader {
     }
 
     static func pipeline(_ m: YAMLMapping) throws(InputError) -> PipelineNetlist.Config {
-        let p = try m.values(PipelineNetlist.schema, nested: ["stages"])
+        var config = try PipelineNetlist.Config.parameters.read(try m.values(PipelineNetlist.schema, nested: ["stages"]))
         var stages: [PipelineStage.Config] = []
         var names: Set<String> = []
         for s in try m.mappings("stages") {
@@ -148,7 +152,8 @@ public enum ConfigLoader {
             guard names.insert(c.name).inserted else { throw v.error("name", "'\(c.name)' names two stages") }
             stages.append(c)
         }
-        return PipelineNetlist.Config(fifoDepth: p.int("fifo_depth_items"), stages: stages)
+        config.stages = stages
+        return config
     }
 
     static func encoder(_ m: YAMLMapping, clock: Clock) throws(InputError) -> EncoderConfig {
@@ -161,7 +166,7 @@ public enum ConfigLoader {
         case (true, false):
             array = .bim(try EncoderConfig.PEArray(try m.mapping("pe_array").values(EncoderConfig.PEArray.schema)))
         case (false, true):
-            array = .systolic(SystolicArray(try m.mapping("systolic_array").values(SystolicArray.schema)))
+            array = .systolic(try SystolicArray(try m.mapping("systolic_array").values(SystolicArray.schema)))
         case (true, true):
             throw m.error("systolic_array", "a design has one array: give pe_array or systolic_array, not both")
         case (false, false):
@@ -177,24 +182,11 @@ public enum ConfigLoader {
             axiWidthBytes: Int(mem.string("axi_width_bits"))! / 8, maxOutstanding: mem.int("max_outstanding"),
             burstBytes: mem.int("burst_bytes"))
         let buffers = EncoderConfig.Buffers(try m.mapping("buffers").values(EncoderConfig.Buffers.schema))
-        var sparse: SparseAttention?
-        if m.node("sparse_attention") != nil {
-            let section = try m.mapping("sparse_attention")
-            let v = try section.values(SparseAttention.schema)
-            let keys: SparseAttention.Keys
-            switch (v.has("top_k"), v.has("top_k_fraction")) {
-            case (true, false): keys = .fixed(v.int("top_k"))
-            case (false, true): keys = .fraction(v.double("top_k_fraction"), minimum: v.int("top_k_min"))
-            case (true, true): throw v.error("top_k_fraction", "give top_k or top_k_fraction, not both")
-            case (false, false): throw section.error("top_k", "missing: give top_k (keys kept per query) or top_k_fraction")
-            }
-            sparse = SparseAttention(keys: keys, lutLanes: v.int("lut_lanes"), estimatorLatency: v.int("estimator_latency_cycles"),
-                                     selectorWidth: v.int("selector_width"), selectorLatency: v.int("selector_latency_cycles"),
-                                     gatherBanks: v.int("gather_banks"), seed: UInt64(v.int("seed")))
-        }
+        let sparse = m.node("sparse_attention") == nil ? nil
+            : try SparseAttention(try m.mapping("sparse_attention").values(SparseAttention.schema))
         let lengthAware = m.node("length_aware") == nil
             ? LengthAwareSettings()
-            : LengthAwareSettings(try m.mapping("length_aware").values(LengthAwareSettings.schema))
+            : try LengthAwareSettings(try m.mapping("length_aware").values(LengthAwareSettings.schema))
         let pruning = m.node("pruning") == nil ? nil : try Self.pruning(try m.mapping("pruning"), array: array)
         return EncoderConfig(precision: precision, array: array, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
                              memory: memory, buffers: buffers, sparse: sparse, lengthAware: lengthAware, pruning: pruning)

@@ -11,7 +11,8 @@ extension ConfigLoader {
         guard case .bim(let pe) = array else {
             throw section.error("pe_array", "pruning runs on the BIM pe_array's sparse engine; this design has a systolic array")
         }
-        let pattern = Pruning.Pattern(rawValue: v.string("pattern"))!
+        var pruning = try Pruning.parameters.read(v)
+        let pattern = pruning.pattern
         var perClass: [String: (Double, ParameterValues)] = [:]
         if section.node("ratios") != nil {
             let r = try section.mapping("ratios").values(Pruning.ratiosSchema)
@@ -23,7 +24,7 @@ extension ConfigLoader {
             if v.has("ratio") || !perClass.isEmpty {
                 throw v.error(v.has("ratio") ? "ratio" : "ratios", "nm takes its ratio from n and m (1 − n/m); remove it")
             }
-            let n = v.has("n") ? v.int("n") : 2, m = v.has("m") ? v.int("m") : 4
+            let (n, m) = (pruning.n, pruning.m)
             guard n <= m else { throw v.error("n", "\(n) kept of every \(m): n must be at most m") }
             ratios = Array(repeating: 1 - Double(n) / Double(m), count: MatrixClass.allCases.count)
         } else if !fromFile {
@@ -43,30 +44,28 @@ extension ConfigLoader {
                 }
             }
         }
-        let tileRatio = v.has("tile_ratio") ? v.double("tile_ratio") : 0
+        let tileRatio = pruning.tileRatio
         if pattern != .hierarchical && v.has("tile_ratio") {
             throw v.error("tile_ratio", "only the hierarchical pattern drops whole tiles")
         }
         if pattern == .hierarchical, !fromFile, let least = ratios.min(), tileRatio > least {
             throw v.error("tile_ratio", "\(tileRatio) drops more tiles than the ratio \(least) removes weights")
         }
-        let lanes = v.has("lanes") ? v.int("lanes") : nil
-        let banks = v.has("banks") ? v.int("banks") : nil
+        let (lanes, banks) = (pruning.lanes, pruning.banks)
         let l = lanes ?? pe.lanes, b = banks ?? l
         guard pe.lanes % l == 0 else { throw v.error("lanes", "\(l) lanes do not divide the array's \(pe.lanes) PEs (P × N)") }
-        guard pe.lanes % v.int("tile_rows") == 0 else {
-            throw v.error("tile_rows", "\(v.int("tile_rows")) does not divide the array's \(pe.lanes) PEs (P × N): a weight tile must hold whole tile rows")
+        guard pe.lanes % pruning.tileRows == 0 else {
+            throw v.error("tile_rows", "\(pruning.tileRows) does not divide the array's \(pe.lanes) PEs (P × N): a weight tile must hold whole tile rows")
         }
         if pattern == .hierarchical {
             guard l <= b else {
                 throw v.error(lanes != nil ? "lanes" : "banks",
                               "\(l) lanes > \(b) banks: hierarchical pruning gives every lane its own bank in each cycle, so it needs lanes ≤ banks")
             }
-            guard v.int("tile_cols") % b == 0 else {
-                throw v.error("banks", "\(b) banks do not divide tile_cols \(v.int("tile_cols")): a row segment must cover every bank equally")
+            guard pruning.tileCols % b == 0 else {
+                throw v.error("banks", "\(b) banks do not divide tile_cols \(pruning.tileCols): a row segment must cover every bank equally")
             }
         }
-        let source: Pruning.Source
         if fromFile {
             if v.has("seed") { throw v.error("seed", "give seed or mask_file, not both") }
             if v.has("ratio") || !perClass.isEmpty { throw v.error(v.has("ratio") ? "ratio" : "ratios", "a mask file's masks set the ratios; remove it") }
@@ -74,14 +73,11 @@ extension ConfigLoader {
             let path = given.hasPrefix("/") ? given
                 : URL(fileURLWithPath: section.file).deletingLastPathComponent().appendingPathComponent(given).path
             let set = try MaskFile.load(path: path)
-            source = .file(path: given, fingerprint: set.fingerprint, masks: set)
+            pruning.source = .file(path: given, fingerprint: set.fingerprint, masks: set)
         } else {
-            source = .seed(UInt64(v.has("seed") ? v.int("seed") : 1))
+            pruning.source = .seed(UInt64(v.has("seed") ? v.int("seed") : 1))
         }
-        return Pruning(pattern: pattern, ratios: ratios, tileRatio: tileRatio, tileRows: v.int("tile_rows"), tileCols: v.int("tile_cols"),
-                       edgeTiles: Pruning.EdgeTiles(rawValue: v.string("edge_tiles"))!,
-                       blockSize: v.has("block_size") ? v.int("block_size") : 4, n: v.has("n") ? v.int("n") : 2,
-                       m: v.has("m") ? v.int("m") : 4, lanes: lanes, banks: banks, portsPerBank: v.int("ports_per_bank"),
-                       source: source)
+        pruning.ratios = ratios
+        return pruning
     }
 }

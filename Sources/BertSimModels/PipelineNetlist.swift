@@ -19,23 +19,25 @@ public final class PipelineNetlist {
             self.stages = stages
         }
 
-        enum CodingKeys: String, CodingKey {
-            case fifoDepth = "fifo_depth_items"
-            case stages
-        }
+        public func encode(to encoder: any Encoder) throws { try Self.parameters.encode(self, to: encoder) }
+        public init(from decoder: any Decoder) throws { self = try Self.parameters.decode(from: decoder) }
+
+        /// Every parameter, declared once (``ParameterTable``); `stages` are read with
+        /// ``PipelineStage/Config/parameters``.
+        public static let parameters = ParameterTable<Config>(
+            "pipeline",
+            summary: "A chain of pipelined stages joined by bounded fifos (the walking-skeleton design).",
+            template: Config(fifoDepth: 2, stages: []), [
+                .integer("fifo_depth_items", \.fifoDepth, 1...1_000_000, unit: .items, default: .template,
+                         "Capacity of each fifo between stages"),
+                .section("stages", \.stages, "List of pipeline_stage mappings, in dataflow order"),
+            ],
+            statistics: [
+                StatisticSpec("fifo<i>.peak", .items, "Most items fifo i held at once"),
+            ])
     }
 
-    public static let schema = ComponentSchema(
-        name: "pipeline",
-        summary: "A chain of pipelined stages joined by bounded fifos (the walking-skeleton design).",
-        parameters: [
-            ParameterSpec("fifo_depth_items", .integer(1...1_000_000), unit: .items, default: "2",
-                          "Capacity of each fifo between stages"),
-            ParameterSpec("stages", .text, "List of pipeline_stage mappings, in dataflow order"),
-        ],
-        statistics: [
-            StatisticSpec("fifo<i>.peak", .items, "Most items fifo i held at once"),
-        ])
+    public static var schema: ComponentSchema { Config.parameters.schema }
 
     public let config: Config
     public let kernel: any SimKernel

@@ -37,43 +37,34 @@ public final class PipelineStage: SimProcess {
             self.lanes = lanes
         }
 
-        enum CodingKeys: String, CodingKey {
-            case name
-            case latency = "latency_cycles"
-            case initiationInterval = "initiation_interval_cycles"
-            case depth = "depth_items"
-            case lanes = "lanes_tokens"
-        }
+        public init(_ p: ParameterValues) throws(InputError) { self = try Self.parameters.read(p) }
+        public func encode(to encoder: any Encoder) throws { try Self.parameters.encode(self, to: encoder) }
+        public init(from decoder: any Decoder) throws { self = try Self.parameters.decode(from: decoder) }
 
-        public init(_ p: ParameterValues) throws(InputError) {
-            self.init(name: p.string("name"), latency: Cycles(p.int("latency_cycles")),
-                      initiationInterval: Cycles(p.int("initiation_interval_cycles")),
-                      depth: p.int("depth_items"), lanes: p.int("lanes_tokens"))
-        }
+        /// Every parameter, declared once (``ParameterTable``).
+        public static let parameters = ParameterTable<Config>(
+            "pipeline_stage",
+            summary: "A pipelined unit: items of n tokens take ⌈n/lanes⌉ beats, one every II cycles, results after a fixed latency.",
+            template: Config(name: "", latency: 1, depth: 1), [
+                .text("name", \.name, "Stage name in reports (unique in the pipeline)"),
+                .cycles("latency_cycles", \.latency, 0...1_000_000, default: .template, "Cycles from issuing a beat to its result"),
+                .cycles("initiation_interval_cycles", \.initiationInterval, 1...1_000_000, default: .template,
+                        "Cycles between two beats"),
+                .integer("depth_items", \.depth, 1...1_000_000, unit: .items, default: .template,
+                         "Items issued but not yet handed downstream"),
+                .integer("lanes_tokens", \.lanes, 1...1_000_000, unit: .tokens, default: .template, "Tokens processed per beat"),
+            ],
+            statistics: [
+                StatisticSpec("busy", .cycles, "Cycles the issue slot did useful work"),
+                StatisticSpec("bubbles.<cause>", .cycles, "Cycles the slot was free but idle, by cause"),
+                StatisticSpec("items", .items, "Items processed"),
+                StatisticSpec("tokens", .tokens, "Tokens processed"),
+                StatisticSpec("beats", .count, "Beats issued"),
+                StatisticSpec("lane_utilization", .ratio, "Tokens ÷ (beats × lanes)"),
+            ])
     }
 
-    public static let schema = ComponentSchema(
-        name: "pipeline_stage",
-        summary: "A pipelined unit: items of n tokens take ⌈n/lanes⌉ beats, one every II cycles, results after a fixed latency.",
-        parameters: [
-            ParameterSpec("name", .text, "Stage name in reports (unique in the pipeline)"),
-            ParameterSpec("latency_cycles", .integer(0...1_000_000), unit: .cycles, default: "1",
-                          "Cycles from issuing a beat to its result"),
-            ParameterSpec("initiation_interval_cycles", .integer(1...1_000_000), unit: .cycles, default: "1",
-                          "Cycles between two beats"),
-            ParameterSpec("depth_items", .integer(1...1_000_000), unit: .items, default: "1",
-                          "Items issued but not yet handed downstream"),
-            ParameterSpec("lanes_tokens", .integer(1...1_000_000), unit: .tokens, default: "1",
-                          "Tokens processed per beat"),
-        ],
-        statistics: [
-            StatisticSpec("busy", .cycles, "Cycles the issue slot did useful work"),
-            StatisticSpec("bubbles.<cause>", .cycles, "Cycles the slot was free but idle, by cause"),
-            StatisticSpec("items", .items, "Items processed"),
-            StatisticSpec("tokens", .tokens, "Tokens processed"),
-            StatisticSpec("beats", .count, "Beats issued"),
-            StatisticSpec("lane_utilization", .ratio, "Tokens ÷ (beats × lanes)"),
-        ])
+    public static var schema: ComponentSchema { Config.parameters.schema }
 
     public let config: Config
     private let kernel: any SimKernel

@@ -25,32 +25,28 @@ public struct SystolicArray: Sendable, Equatable, Codable {
         self.outputLatency = outputLatency
     }
 
-    enum CodingKeys: String, CodingKey {
-        case rows, columns, dataflow
-        case peBits = "pe_bits"
-        case outputLatency = "output_latency_cycles"
-    }
-
-    public static let schema = ComponentSchema(
-        name: "systolic_array",
+    /// Every parameter, declared once (``ParameterTable``).
+    public static let parameters = ParameterTable<SystolicArray>(
+        "systolic_array",
         summary: "R × C MAC PEs; a tile of C output columns is computed in folds: output-stationary 2R + C + T − 2 cycles, weight-stationary 2R + C + T − 1.",
-        parameters: [
-            ParameterSpec("rows", .integer(1...1024), unit: .count, "R: PE rows"),
-            ParameterSpec("columns", .integer(1...1024), unit: .count, "C: PE columns (output columns per tile)"),
-            ParameterSpec("dataflow", .choice(Dataflow.allCases.map(\.rawValue)), "output_stationary or weight_stationary"),
-            ParameterSpec("pe_bits", .integer(4...32), unit: .bits, default: "8", "Operand width a PE multiplies per cycle"),
-            ParameterSpec("output_latency_cycles", .integer(0...1000), unit: .cycles, default: "2",
-                          "From the last output leaving the array to a usable result"),
+        template: SystolicArray(rows: 1, columns: 1, dataflow: .outputStationary), [
+            .integer("rows", \.rows, 1...1024, unit: .count, "R: PE rows"),
+            .integer("columns", \.columns, 1...1024, unit: .count, "C: PE columns (output columns per tile)"),
+            .choice("dataflow", \.dataflow, "output_stationary or weight_stationary"),
+            .integer("pe_bits", \.peBits, 4...32, unit: .bits, default: .template, "Operand width a PE multiplies per cycle"),
+            .integer("output_latency_cycles", \.outputLatency, 0...1000, unit: .cycles, default: .template,
+                     "From the last output leaving the array to a usable result"),
         ],
         statistics: [
             StatisticSpec("tiles", .count, "GEMM tiles issued"),
             StatisticSpec("lane_utilization", .ratio, "PE-cycles of MACs (a MAC of wide operands is p of them) ÷ (busy cycles × R × C)"),
         ])
 
-    public init(_ p: ParameterValues) {
-        self.init(rows: p.int("rows"), columns: p.int("columns"), dataflow: Dataflow(rawValue: p.string("dataflow"))!,
-                  peBits: p.int("pe_bits"), outputLatency: p.int("output_latency_cycles"))
-    }
+    public static var schema: ComponentSchema { parameters.schema }
+
+    public init(_ p: ParameterValues) throws(InputError) { self = try Self.parameters.read(p) }
+    public func encode(to encoder: any Encoder) throws { try Self.parameters.encode(self, to: encoder) }
+    public init(from decoder: any Decoder) throws { self = try Self.parameters.decode(from: decoder) }
 
     /// One tile: `rows` activation rows × `width ≤ C` output columns, inner dimension `k`.
     ///

@@ -48,59 +48,56 @@ public struct HardwareConfig: Sendable, Equatable {
         return nil
     }
 
-    /// The top level of a config file.
-    public static let schema = ComponentSchema(
-        name: "hardware_config",
+    /// The top level of a config file, every key declared once (``ParameterTable``). The
+    /// config reader reads `clock_mhz`, `board`, `power`, `design` and the design's section
+    /// itself (a board is a preset name or a mapping; sections have their own tables).
+    public static let parameters = ParameterTable<HardwareConfig>(
+        "hardware_config",
         summary: "A hardware design: name, clock, and which accelerator netlist to build.",
-        parameters: [
-            ParameterSpec("name", .text, "Design name shown in reports"),
-            ParameterSpec("description", .text, default: "", "Free text: what the design is and where its numbers come from"),
-            ParameterSpec("clock_mhz", .decimal(0.001...10_000), unit: .megahertz,
-                          "Accelerator clock; one simulated cycle is one period (resolution 1 kHz)"),
-            ParameterSpec("board", .text, default: "", "The board: a preset (\(Board.presets.map(\.name).joined(separator: ", "))) or a mapping (see board)"),
-            ParameterSpec("power", .text, default: "", "Optional overrides of the energy coefficients (see power)"),
-            ParameterSpec("design", .choice(["encoder", "pipeline"]), default: "encoder",
-                          "Which netlist to build; its section (`encoder:` or `pipeline:`) holds its parameters"),
-            ParameterSpec("encoder", .text, "The encoder section, when design is encoder"),
-            ParameterSpec("pipeline", .text, "The pipeline section, when design is pipeline"),
-        ],
-        statistics: [])
+        template: HardwareConfig(name: "", clock: Clock(kilohertz: 1), design: .pipeline(.init(fifoDepth: 1, stages: []))), [
+            .text("name", \.name, "Design name shown in reports"),
+            .text("description", \.summary, default: .template, "Free text: what the design is and where its numbers come from"),
+            Parameter("clock_mhz", .decimal(0.001...10_000), unit: .megahertz, .required,
+                      "Accelerator clock; one simulated cycle is one period (resolution 1 kHz)",
+                      read: { _, _, _ in },
+                      encode: { root, c in try c.encode(root.clock.megahertz, forKey: ParameterKey("clock_mhz")) },
+                      decode: { root, c in
+                          let mhz = try c.decode(Double.self, forKey: ParameterKey("clock_mhz"))
+                          root.clock = Clock(kilohertz: Int((mhz * 1000).rounded()))
+                      }),
+            Parameter("board", .text, .optional,
+                      "The board: a preset (\(Board.presets.map(\.name).joined(separator: ", "))) or a mapping (see board)",
+                      read: { _, _, _ in },
+                      encode: { root, c in try c.encodeIfPresent(root.board, forKey: ParameterKey("board")) },
+                      decode: { root, c in root.board = try c.decodeIfPresent(Board.self, forKey: ParameterKey("board")) }),
+            .optionalSection("power", \.power, "Optional overrides of the energy coefficients (see power)"),
+            Parameter("design", .choice(["encoder", "pipeline"]), .template,
+                      "Which netlist to build; its section (`encoder:` or `pipeline:`) holds its parameters",
+                      renderDefault: { _ in "encoder" }, read: { _, _, _ in },
+                      encode: { root, c in try c.encode(root.design.kind, forKey: ParameterKey("design")) }, decode: { _, _ in }),
+            Parameter("encoder", .text, .required, "The encoder section, when design is encoder",
+                      read: { _, _, _ in },
+                      encode: { root, c in if case .encoder(let e) = root.design { try c.encode(e, forKey: ParameterKey("encoder")) } },
+                      decode: { root, c in
+                          if let e = try c.decodeIfPresent(EncoderConfig.self, forKey: ParameterKey("encoder")) { root.design = .encoder(e) }
+                      }),
+            Parameter("pipeline", .text, .required, "The pipeline section, when design is pipeline",
+                      read: { _, _, _ in },
+                      encode: { root, c in if case .pipeline(let p) = root.design { try c.encode(p, forKey: ParameterKey("pipeline")) } },
+                      decode: { root, c in
+                          if let p = try c.decodeIfPresent(PipelineNetlist.Config.self, forKey: ParameterKey("pipeline")) {
+                              root.design = .pipeline(p)
+                          }
+                      }),
+        ])
+
+    public static var schema: ComponentSchema { parameters.schema }
 }
 
 /// The resolved config as reports carry it (`config.resolved`): every section with its
 /// defaults applied. Decoding gives back the same value (a mask file's masks excepted: a
 /// decoded config names its mask file and fingerprint only; load the YAML to simulate it).
 extension HardwareConfig: Codable {
-    enum CodingKeys: String, CodingKey {
-        case name, description
-        case clockMHz = "clock_mhz"
-        case design, pipeline, encoder, board, power
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(name, forKey: .name)
-        try c.encode(summary, forKey: .description)
-        try c.encode(clock.megahertz, forKey: .clockMHz)
-        try c.encode(design.kind, forKey: .design)
-        try c.encodeIfPresent(board, forKey: .board)
-        try c.encodeIfPresent(power, forKey: .power)
-        switch design {
-        case .pipeline(let p): try c.encode(p, forKey: .pipeline)
-        case .encoder(let e): try c.encode(e, forKey: .encoder)
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let mhz = try c.decode(Double.self, forKey: .clockMHz)
-        let design: Design
-        switch try c.decode(String.self, forKey: .design) {
-        case "pipeline": design = .pipeline(try c.decode(PipelineNetlist.Config.self, forKey: .pipeline))
-        default: design = .encoder(try c.decode(EncoderConfig.self, forKey: .encoder))
-        }
-        self.init(name: try c.decode(String.self, forKey: .name), summary: try c.decode(String.self, forKey: .description),
-                  clock: Clock(kilohertz: Int((mhz * 1000).rounded())), design: design,
-                  board: try c.decodeIfPresent(Board.self, forKey: .board), power: try c.decodeIfPresent(PowerModel.self, forKey: .power))
-    }
+    public func encode(to encoder: any Encoder) throws { try Self.parameters.encode(self, to: encoder) }
+    public init(from decoder: any Decoder) throws { self = try Self.parameters.decode(from: decoder) }
 }

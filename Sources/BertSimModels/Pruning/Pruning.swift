@@ -105,99 +105,88 @@ public struct Pruning: Sendable, Hashable, Codable {
     /// Bits needed to write 0 … `maximum`.
     static func bits(_ maximum: Int) -> Int { maximum <= 0 ? 0 : Int.bitWidth - maximum.leadingZeroBitCount }
 
-    // MARK: Codable (the resolved config in reports)
+    // MARK: Parameters (the YAML schema and the resolved config in reports)
 
-    enum CodingKeys: String, CodingKey {
-        case pattern, ratios
-        case tileRatio = "tile_ratio"
-        case tileRows = "tile_rows"
-        case tileCols = "tile_cols"
-        case edgeTiles = "edge_tiles"
-        case blockSize = "block_size"
-        case n, m, lanes, banks
-        case portsPerBank = "ports_per_bank"
-        case seed
-        case maskFile = "mask_file"
-        case maskFingerprint = "mask_file_fnv1a64"
+    /// An optional integer that is written to the resolved config only for some patterns.
+    private static func patternInteger(_ key: String, _ path: WritableKeyPath<Pruning, Int> & Sendable, _ range: ClosedRange<Int>,
+                                       only patterns: Set<Pattern>, _ description: String) -> Parameter<Pruning> {
+        Parameter(key, .integer(range), unit: .count, .optional, description,
+                  read: { (root: inout Pruning, v: ParameterValues, _: ParameterContext) throws(InputError) in
+                      root[keyPath: path] = v.int(key)
+                  },
+                  encode: { root, c in if patterns.contains(root.pattern) { try c.encode(root[keyPath: path], forKey: ParameterKey(key)) } },
+                  decode: { root, c in
+                      if let value = try c.decodeIfPresent(Int.self, forKey: ParameterKey(key)) { root[keyPath: path] = value }
+                  })
     }
 
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(pattern, forKey: .pattern)
-        if !ratios.isEmpty {
-            try c.encode(Dictionary(uniqueKeysWithValues: MatrixClass.allCases.map { ($0.key, ratios[$0.rawValue]) }),
-                         forKey: .ratios)
-        }
-        if pattern == .hierarchical { try c.encode(tileRatio, forKey: .tileRatio) }
-        try c.encode(tileRows, forKey: .tileRows)
-        try c.encode(tileCols, forKey: .tileCols)
-        try c.encode(edgeTiles, forKey: .edgeTiles)
-        if pattern == .block { try c.encode(blockSize, forKey: .blockSize) }
-        if pattern == .nm {
-            try c.encode(n, forKey: .n)
-            try c.encode(m, forKey: .m)
-        }
-        try c.encodeIfPresent(lanes, forKey: .lanes)
-        try c.encodeIfPresent(banks, forKey: .banks)
-        try c.encode(portsPerBank, forKey: .portsPerBank)
-        switch source {
-        case .seed(let s): try c.encode(s, forKey: .seed)
-        case .file(let path, let fingerprint, _):
-            try c.encode(path, forKey: .maskFile)
-            try c.encode(fingerprint, forKey: .maskFingerprint)
-        }
-    }
-
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let ratios = try c.decodeIfPresent([String: Double].self, forKey: .ratios)
-        // A decoded config (from a report) names its mask file; the masks themselves are not
-        // read again: the set stands for them by its fingerprint (equal configs stay equal).
-        let source: Source = if let path = try c.decodeIfPresent(String.self, forKey: .maskFile) {
-            .file(path: path, fingerprint: try c.decode(String.self, forKey: .maskFingerprint),
-                  masks: MaskSet(identity: try c.decode(String.self, forKey: .maskFingerprint)))
-        } else {
-            .seed(try c.decode(UInt64.self, forKey: .seed))
-        }
-        self.init(pattern: try c.decode(Pattern.self, forKey: .pattern),
-                  ratios: ratios.map { r in MatrixClass.allCases.map { r[$0.key] ?? 0 } } ?? [],
-                  tileRatio: try c.decodeIfPresent(Double.self, forKey: .tileRatio) ?? 0,
-                  tileRows: try c.decode(Int.self, forKey: .tileRows), tileCols: try c.decode(Int.self, forKey: .tileCols),
-                  edgeTiles: try c.decode(EdgeTiles.self, forKey: .edgeTiles),
-                  blockSize: try c.decodeIfPresent(Int.self, forKey: .blockSize) ?? 4,
-                  n: try c.decodeIfPresent(Int.self, forKey: .n) ?? 2, m: try c.decodeIfPresent(Int.self, forKey: .m) ?? 4,
-                  lanes: try c.decodeIfPresent(Int.self, forKey: .lanes), banks: try c.decodeIfPresent(Int.self, forKey: .banks),
-                  portsPerBank: try c.decode(Int.self, forKey: .portsPerBank), source: source)
-    }
-
-    // MARK: Schema
-
-    public static let schema = ComponentSchema(
-        name: "pruning",
+    /// Every parameter, declared once (``ParameterTable``). `ratio`, `ratios`, `tile_ratio`,
+    /// `seed` and `mask_file` are read together by the config reader (they depend on each
+    /// other and on the mask file); the resolved config holds the per-class `ratios`, the
+    /// tile ratio (hierarchical), and the seed or the mask file with its fingerprint.
+    public static let parameters = ParameterTable<Pruning>(
+        "pruning",
         summary: "Pruned weights in the HP format on the sparse engine (ICCAD 2021 in spirit; docs/pruning.md): L lanes fetch the inputs of their non-zeros from B banks of R ports.",
-        parameters: [
-            ParameterSpec("pattern", .choice(Pattern.allCases.map(\.rawValue)),
-                          "Mask structure: hierarchical (tiles, then balanced non-zeros per row segment), unstructured, block (b×b), nm (n of every m)"),
-            ParameterSpec("ratio", .decimal(0...1), unit: .ratio, default: "",
-                          "Share of weights removed, in [0, 1), for every matrix class (or give ratios)"),
-            ParameterSpec("ratios", .text, default: "", "Per matrix class: q, k, v, out, ffn_up, ffn_down (each in [0, 1); missing ones take ratio)"),
-            ParameterSpec("tile_ratio", .decimal(0...1), unit: .ratio, default: "",
-                          "hierarchical: share of tiles level 1 drops in every tile row (default 0; at most the ratio)"),
-            ParameterSpec("tile_rows", .integer(1...65536), unit: .count, default: "8", "Tile height in rows (output features); divides P × N, so a GEMM column group holds whole tile rows"),
-            ParameterSpec("tile_cols", .integer(2...65536), unit: .count, default: "128",
-                          "Tile width in columns (input features); indices take ⌈log2 tile_cols⌉ bits"),
-            ParameterSpec("edge_tiles", .choice(EdgeTiles.allCases.map(\.rawValue)), default: "error",
-                          "When a tile, block or n:m group does not divide a matrix: error, or partial (the last ones are cut short)"),
-            ParameterSpec("block_size", .integer(1...4096), unit: .count, default: "", "block: the side b of a b×b block (default 4)"),
-            ParameterSpec("n", .integer(1...4096), unit: .count, default: "", "nm: weights kept per group (default 2)"),
-            ParameterSpec("m", .integer(1...4096), unit: .count, default: "", "nm: group size (default 4)"),
-            ParameterSpec("lanes", .integer(1...4096), unit: .lanes, default: "",
-                          "L: lanes of the sparse engine, each a PE computing one output feature (default P × N; must divide P × N)"),
-            ParameterSpec("banks", .integer(1...65536), unit: .count, default: "",
-                          "B: banks of the input-vector buffer, column j in bank j mod B (default L); hierarchical needs L ≤ B and B dividing tile_cols"),
-            ParameterSpec("ports_per_bank", .integer(1...64), unit: .count, default: "1", "R: read ports per bank; more requests stall"),
-            ParameterSpec("seed", .integer(0...Int.max), unit: .count, default: "", "Seed of the mask generator (default 1)"),
-            ParameterSpec("mask_file", .text, default: "", "Masks from this file instead (docs/pruning.md; relative to the config)"),
+        template: Pruning(pattern: .hierarchical, ratios: [], tileRows: 8, tileCols: 128), [
+            .choice("pattern", \.pattern,
+                    "Mask structure: hierarchical (tiles, then balanced non-zeros per row segment), unstructured, block (b×b), nm (n of every m)"),
+            .readOnly("ratio", .decimal(0...1), unit: .ratio, .optional,
+                      "Share of weights removed, in [0, 1), for every matrix class (or give ratios)"),
+            Parameter("ratios", .text, .optional, "Per matrix class: q, k, v, out, ffn_up, ffn_down (each in [0, 1); missing ones take ratio)",
+                      read: { _, _, _ in },
+                      encode: { root, c in
+                          if !root.ratios.isEmpty {
+                              try c.encode(Dictionary(uniqueKeysWithValues: MatrixClass.allCases.map { ($0.key, root.ratios[$0.rawValue]) }),
+                                           forKey: ParameterKey("ratios"))
+                          }
+                      },
+                      decode: { root, c in
+                          let r = try c.decodeIfPresent([String: Double].self, forKey: ParameterKey("ratios"))
+                          root.ratios = r.map { r in MatrixClass.allCases.map { r[$0.key] ?? 0 } } ?? []
+                      }),
+            Parameter("tile_ratio", .decimal(0...1), unit: .ratio, .optional,
+                      "hierarchical: share of tiles level 1 drops in every tile row (default 0; at most the ratio)",
+                      read: { (root: inout Pruning, v: ParameterValues, _: ParameterContext) throws(InputError) in
+                          root.tileRatio = v.double("tile_ratio")
+                      },
+                      encode: { root, c in if root.pattern == .hierarchical { try c.encode(root.tileRatio, forKey: ParameterKey("tile_ratio")) } },
+                      decode: { root, c in root.tileRatio = try c.decodeIfPresent(Double.self, forKey: ParameterKey("tile_ratio")) ?? 0 }),
+            .integer("tile_rows", \.tileRows, 1...65536, unit: .count, default: .template,
+                     "Tile height in rows (output features); divides P × N, so a GEMM column group holds whole tile rows"),
+            .integer("tile_cols", \.tileCols, 2...65536, unit: .count, default: .template,
+                     "Tile width in columns (input features); indices take ⌈log2 tile_cols⌉ bits"),
+            .choice("edge_tiles", \.edgeTiles, default: .template,
+                    "When a tile, block or n:m group does not divide a matrix: error, or partial (the last ones are cut short)"),
+            patternInteger("block_size", \.blockSize, 1...4096, only: [.block], "block: the side b of a b×b block (default 4)"),
+            patternInteger("n", \.n, 1...4096, only: [.nm], "nm: weights kept per group (default 2)"),
+            patternInteger("m", \.m, 1...4096, only: [.nm], "nm: group size (default 4)"),
+            .optionalInteger("lanes", \.lanes, 1...4096, unit: .lanes,
+                             "L: lanes of the sparse engine, each a PE computing one output feature (default P × N; must divide P × N)"),
+            .optionalInteger("banks", \.banks, 1...65536, unit: .count,
+                             "B: banks of the input-vector buffer, column j in bank j mod B (default L); hierarchical needs L ≤ B and B dividing tile_cols"),
+            .integer("ports_per_bank", \.portsPerBank, 1...64, unit: .count, default: .template, "R: read ports per bank; more requests stall"),
+            Parameter("seed", .integer(0...Int.max), unit: .count, .optional, "Seed of the mask generator (default 1)",
+                      read: { _, _, _ in },
+                      encode: { root, c in if case .seed(let s) = root.source { try c.encode(s, forKey: ParameterKey("seed")) } },
+                      decode: { root, c in
+                          if let s = try c.decodeIfPresent(UInt64.self, forKey: ParameterKey("seed")) { root.source = .seed(s) }
+                      }),
+            Parameter("mask_file", .text, .optional, "Masks from this file instead (docs/pruning.md; relative to the config)",
+                      read: { _, _, _ in },
+                      encode: { root, c in
+                          if case .file(let path, let fingerprint, _) = root.source {
+                              try c.encode(path, forKey: ParameterKey("mask_file"))
+                              try c.encode(fingerprint, forKey: ParameterKey("mask_file_fnv1a64"))
+                          }
+                      },
+                      decode: { root, c in
+                          // A decoded config (from a report) names its mask file; the masks themselves are
+                          // not read again: the set stands for them by its fingerprint.
+                          if let path = try c.decodeIfPresent(String.self, forKey: ParameterKey("mask_file")) {
+                              let fingerprint = try c.decode(String.self, forKey: ParameterKey("mask_file_fnv1a64"))
+                              root.source = .file(path: path, fingerprint: fingerprint, masks: MaskSet(identity: fingerprint))
+                          }
+                      }),
         ],
         statistics: [
             StatisticSpec("bank_conflict_stalls", .count, "Lane-cycles a lane waited for a bank's read port"),
@@ -205,6 +194,11 @@ public struct Pruning: Sendable, Hashable, Codable {
             StatisticSpec("row_imbalance_cycles", .cycles, "Cycles the longest lane ran beyond a balanced share of its row group's non-zeros"),
             StatisticSpec("weight_bytes", .bytes, "Weight bytes loaded in the HP format"),
         ])
+
+    public static var schema: ComponentSchema { parameters.schema }
+
+    public func encode(to encoder: any Encoder) throws { try Self.parameters.encode(self, to: encoder) }
+    public init(from decoder: any Decoder) throws { self = try Self.parameters.decode(from: decoder) }
 
     /// The schema of `pruning.ratios`.
     public static let ratiosSchema = ComponentSchema(

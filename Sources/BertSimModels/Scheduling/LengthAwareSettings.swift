@@ -15,23 +15,15 @@ public struct LengthAwareSettings: Sendable, Equatable, Codable {
         self.repartitionCycles = repartitionCycles
     }
 
-    public init(_ v: ParameterValues) {
-        self.init(pipelineStages: v.int("pipeline_stages"), repartitionCycles: v.int("repartition_cycles"))
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case pipelineStages = "pipeline_stages"
-        case repartitionCycles = "repartition_cycles"
-    }
-
-    public static let schema = ComponentSchema(
-        name: "length_aware",
+    /// Every parameter, declared once (``ParameterTable``).
+    public static let parameters = ParameterTable<LengthAwareSettings>(
+        "length_aware",
         summary: "The length-aware coarse-grained pipeline (DAC 2022): layer groups on partitions of the PE array, re-balanced per beat.",
-        parameters: [
-            ParameterSpec("pipeline_stages", .integer(1...64), unit: .count, default: "2",
-                          "Layer groups, each on its own partition of the processing units"),
-            ParameterSpec("repartition_cycles", .integer(0...1_000_000), unit: .cycles, default: "64",
-                          "Stall of every occupied stage when a beat changes the split"),
+        template: LengthAwareSettings(), [
+            .integer("pipeline_stages", \.pipelineStages, 1...64, unit: .count, default: .template,
+                     "Layer groups, each on its own partition of the processing units"),
+            .integer("repartition_cycles", \.repartitionCycles, 0...1_000_000, unit: .cycles, default: .template,
+                     "Stall of every occupied stage when a beat changes the split"),
         ],
         statistics: [
             StatisticSpec("beats", .count, "Pipeline beats"),
@@ -40,4 +32,10 @@ public struct LengthAwareSettings: Sendable, Equatable, Codable {
             StatisticSpec("queue_depth_mean", .requests, "Sequences waiting, averaged over the run"),
             StatisticSpec("cost_evaluations", .count, "Stage costs W(stage, length, units) simulated"),
         ])
+
+    public static var schema: ComponentSchema { parameters.schema }
+
+    public init(_ p: ParameterValues) throws(InputError) { self = try Self.parameters.read(p) }
+    public func encode(to encoder: any Encoder) throws { try Self.parameters.encode(self, to: encoder) }
+    public init(from decoder: any Decoder) throws { self = try Self.parameters.decode(from: decoder) }
 }
