@@ -23,12 +23,18 @@ test: setup
 	$(SWIFT) test
 
 # Re-records the golden reports `make test` checks (Tests/golden/<config>.json, one per
-# hw-configs/*.yaml, on Tests/golden/sst2-64.trace) after an intended timing change; review the
+# hw-configs/*.yaml, on Tests/golden/sst2-64.trace; Tests/golden/scenarios/<name>.json, one per
+# line of Tests/golden/scenarios.txt) after an intended timing change; review the
 # diff (`git diff Tests/golden`) before committing it. docs/sweeps.md, "Golden reports".
 GOLDEN_TRACE := Tests/golden/sst2-64.trace
 golden: build
 	@for c in hw-configs/*.yaml; do \
 		$(RELEASE) check $(GOLDEN_TRACE) --config $$c --golden Tests/golden/$$(basename $$c .yaml).json --record || exit 1; \
+	done
+	@mkdir -p Tests/golden/scenarios
+	@grep -v '^#' Tests/golden/scenarios.txt | while read -r name trace config flags; do \
+		[ -n "$$name" ] || continue; \
+		$(RELEASE) check $$trace --config $$config $$flags --golden Tests/golden/scenarios/$$name.json --record || exit 1; \
 	done
 
 # Long runs that stay out of `make test`: every shipped trace, whole, on every config.

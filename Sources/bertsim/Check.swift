@@ -11,8 +11,8 @@ struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Simulate and compare with a stored JSON report; exit 1 listing every value that moved.",
         discussion: """
-            The golden file is what `simulate --format json` printed for the same trace, config \
-            and --limit. Every value is compared except config.path, workload.path and \
+            The golden file is what `simulate --format json` printed for the same trace, config, \
+            --limit, --scheduler and --pad-to. Every value is compared except config.path, workload.path and \
             simulator (name, version, kernel): integers exactly, other numbers within a \
             relative tolerance of 1e-9. Each moved value is printed on stdout as \
             `path: golden -> now (relative change)`. With --record, the run is written to the \
@@ -35,15 +35,23 @@ struct Check: ParsableCommand {
     @Option(help: "Simulate only the first N requests (as when the golden was recorded).")
     var limit: Int?
 
+    @Option(help: "Scheduler (as when the golden was recorded): padded, length-aware or both.")
+    var scheduler: SchedulerChoice = .padded
+
+    @Option(name: .customLong("pad-to"), help: ArgumentHelp("Padded scheduler: pad every sequence to at least L tokens (as when the golden was recorded).", valueName: "L"))
+    var padTo: Int?
+
     @Flag(help: "Write this run to the golden file instead of comparing (after an intended change).")
     var record = false
 
     func validate() throws {
         if let limit, limit < 1 { throw InputError(file: "--limit", "must be at least 1, not \(limit)") }
+        if let padTo, padTo < 1 { throw InputError(file: "--pad-to", "must be at least 1, not \(padTo)") }
     }
 
     func run() throws {
-        let request = SimulationRequest(trace: trace, config: config, kernel: kernel, limit: limit)
+        let request = SimulationRequest(trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo,
+                                        limit: limit)
         if record {
             let report = try Simulation.run(request)
             try AtomicFile.write(try JSONRenderer.render(report), to: self.golden)

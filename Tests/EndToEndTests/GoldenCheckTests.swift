@@ -28,6 +28,32 @@ import Testing
         #expect(r.stdout.contains("matches"), "\(r.stdout)")
     }
 
+    /// The scenarios beyond one per config (Tests/golden/scenarios.txt): the length-aware
+    /// scheduler, both schedulers side by side, open arrivals, `--pad-to`.
+    static let scenarios: [[String]] = {
+        let text = (try? String(contentsOfFile: Paths.repo("Tests/golden/scenarios.txt"), encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }.filter { $0.count >= 3 }
+    }()
+
+    @Test func scenariosCoverTheSchedulersArrivalsAndPadding() {
+        let flags = Self.scenarios.map { $0.dropFirst(3).joined(separator: " ") }
+        #expect(flags.contains { $0.contains("--scheduler length-aware") })
+        #expect(flags.contains { $0.contains("--scheduler both") })
+        #expect(flags.contains { $0.contains("--pad-to") })
+        #expect(Self.scenarios.contains { $0[1].contains("-rate") })
+        let files = Shipped.files("Tests/golden/scenarios", ".json")
+        #expect(files == Self.scenarios.map { "Tests/golden/scenarios/\($0[0]).json" }.sorted())
+    }
+
+    @Test(arguments: scenarios)
+    func scenarioMatchesItsGolden(_ scenario: [String]) throws {
+        let golden = "Tests/golden/scenarios/\(scenario[0]).json"
+        let r = try bertsim(["check", scenario[1], "--config", scenario[2]] + scenario.dropFirst(3) + ["--golden", golden])
+        #expect(r.status == 0, "\(scenario[0]) moved from its golden; after an intended change run `make golden`:\n\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("matches"), "\(r.stdout)")
+    }
+
     /// One timing constant changed (the multiplier latency, 1 -> 2 cycles) in a copy of the
     /// default config: check exits 1 and lists, among others, the cycle count, the latencies
     /// and the stages that moved, and the changed parameter itself.
