@@ -97,7 +97,8 @@ public enum TextRenderer {
         return text
     }
 
-    static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
+    /// Rows aligned in columns (two spaces apart), the `rightAligned` columns flush right.
+    public static func table(_ rows: [[String]], rightAligned: Set<Int>) -> String {
         let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         var out = ""
         for row in rows {

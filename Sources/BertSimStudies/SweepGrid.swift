@@ -136,6 +136,20 @@ public struct SweepGrid: Sendable {
         }
     }
 
+    /// `text` (a config read from `path`) with each key path set to its value, as YAML text:
+    /// values keep their YAML typing, missing mappings are added (as for a grid point).
+    public static func yaml(_ text: String, path: String, setting overrides: [(key: String, value: String)]) throws(InputError) -> String {
+        guard var node = try? Yams.compose(yaml: text) else { throw InputError(file: path, "not valid YAML") }
+        for (key, value) in overrides {
+            node = try setting(node, try Axis.segments(key)[...], to: try scalar(value, key: key), key: key)
+        }
+        do {
+            return try Yams.serialize(node: node)
+        } catch {
+            throw InputError(file: path, "cannot write the config with \(overrides.map { "\($0.key)=\($0.value)" }.joined(separator: " ")): \(error)")
+        }
+    }
+
     /// The base config as a YAML tree.
     private func base() throws(InputError) -> Node {
         guard let root = try? Yams.compose(yaml: baseText) else { throw InputError(file: basePath, "not valid YAML") }
