@@ -106,12 +106,6 @@ func paddedStages(_ lengths: [Int], stages: Int = 2, units: Int = 4, padTo: Int?
         #expect(r.completions == [Cycle(250), Cycle(5000 + 490 + 490)])
         #expect(r.stages[0].bubbles(.starved).count == (5000 - 120) + 490)
     }
-
-    @Test func compositionsAreEveryOrderedSplit() {
-        #expect(LengthAwarePipeline.compositions(4, into: 2) == [[1, 3], [2, 2], [3, 1]])
-        #expect(LengthAwarePipeline.compositions(5, into: 3).count == 6)
-        #expect(LengthAwarePipeline.compositions(2, into: 3).isEmpty)
-    }
 }
 
 @Suite struct LengthAwareReferenceTests {

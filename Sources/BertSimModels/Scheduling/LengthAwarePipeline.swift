@@ -11,7 +11,7 @@ import BertSimWorkload
 /// highest priority P(s) = Σ_i W_i(s, ⌊P/S⌋), ties to the earlier arrival; every other stage
 /// takes its upstream neighbour's). The occupied stages get p_i ≥ 1 of the P units, Σ p_i = P,
 /// minimizing max_i W_i(x_i, p_i) (then keeping the previous split, then the lexicographically
-/// first). A split unlike the previous beat's costs R cycles of repartitioning first. Stage i
+/// first; ``SplitSearch``, exact in O(S·P²)). A split unlike the previous beat's costs R cycles of repartitioning first. Stage i
 /// is busy over [T + r, T + r + W_i); the beat ends at E = T + r + max_i W_i, when the sequence
 /// in the last stage has completed and every sequence moves on. With nothing to do the next
 /// beat waits for the next arrival.
@@ -197,28 +197,31 @@ public final class LengthAwarePipeline: SimProcess {
             if lookahead.isEmpty && ready.isEmpty && exhausted { kernel.stop() }
             return
         }
-        // The split of the units that makes the slowest stage fastest.
-        var best: (beat: Int, changed: Bool, split: [Int], work: [Int])?
-        for parts in Self.compositions(config.processingUnits, into: occupied.count) {
-            var split = [Int](repeating: 0, count: config.stages)
-            for (k, i) in occupied.enumerated() { split[i] = parts[k] }
-            var work = [Int](repeating: 0, count: config.stages)
+        // The split of the units that makes the slowest stage fastest (SplitSearch: exact).
+        var failure: (any Error)?
+        let previous = allocation.flatMap { a in
+            (0..<config.stages).allSatisfy({ (a[$0] > 0) == (stageHolds[$0] != nil) }) ? occupied.map { a[$0] } : nil
+        }
+        let found = SplitSearch.best(units: config.processingUnits, stages: occupied.count, previous: previous) { k, p in
             do {
-                for i in occupied { work[i] = try cost.cycles(stage: i, length: stageHolds[i]!.length, processingUnits: split[i]) }
+                return try cost.cycles(stage: occupied[k], length: stageHolds[occupied[k]]!.length, processingUnits: p)
             } catch {
-                continue
-            }
-            let beat = work.max()!
-            let changed = allocation != nil && allocation! != split
-            if best == nil || beat < best!.beat || (beat == best!.beat && !changed && best!.changed) {
-                best = (beat, changed, split, work)
+                failure = failure ?? error
+                return nil
             }
         }
-        guard let choice = best else {
-            fail(DesignError(field: "encoder.length_aware.pipeline_stages",
-                             "no split of \(config.processingUnits) processing units can run these sequences"))
+        guard let found else {
+            fail(failure ?? DesignError(field: "encoder.length_aware.pipeline_stages",
+                                        "no split of \(config.processingUnits) processing units can run these sequences"))
             return
         }
+        var split = [Int](repeating: 0, count: config.stages)
+        var work = [Int](repeating: 0, count: config.stages)
+        for (k, i) in occupied.enumerated() {
+            split[i] = found.split[k]
+            work[i] = (try? cost.cycles(stage: i, length: stageHolds[i]!.length, processingUnits: split[i])) ?? 0
+        }
+        let choice = (beat: found.beat, changed: allocation != nil && allocation! != split, split: split, work: work)
         let r = choice.changed ? config.repartitionCycles : 0
         if choice.changed { repartitions += 1 }
         allocation = choice.split
@@ -270,17 +273,6 @@ public final class LengthAwarePipeline: SimProcess {
     }
 
     private func firstLayer(_ i: Int) -> Int { config.layers.map { i * $0 / config.stages } ?? i }
-
-    /// The ways to write `n` as an ordered sum of `k` positive integers.
-    static func compositions(_ n: Int, into k: Int) -> [[Int]] {
-        if k == 1 { return [[n]] }
-        guard n >= k else { return [] }
-        var out: [[Int]] = []
-        for first in 1...(n - k + 1) {
-            for rest in compositions(n - first, into: k - 1) { out.append([first] + rest) }
-        }
-        return out
-    }
 
     /// Runs the trace to the end (or until a limit ends it: then the result is partial) and
     /// reports.
