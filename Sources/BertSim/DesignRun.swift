@@ -13,13 +13,14 @@ struct DesignRun {
     /// Simulates `design` (the loaded config's, or a twin's variant of it) under `scheduler` on
     /// `kernel`, pulling `requests`. Design errors come back located in the config file.
     static func simulate(_ run: LoadedRun, design: HardwareConfig.Design, scheduler: SchedulerKind, kernel: any SimKernel,
-                         requests: RequestStream, recordsIntervals: Bool, limits: RunLimits = .none) throws -> DesignRun {
+                         requests: RequestStream, recordsIntervals: Bool, limits: RunLimits = .none,
+                         progress: ((Cycle, Int) -> Void)? = nil) throws -> DesignRun {
         let clock = run.hardware.clock
         let model = run.trace.model
         switch design {
         case .pipeline(let p):
             let netlist = PipelineNetlist(p, kernel: kernel, clock: clock, recordsIntervals: recordsIntervals, stream: requests.next)
-            return DesignRun(result: try netlist.run(limits: limits), scheduler: nil,
+            return DesignRun(result: try netlist.run(limits: limits, progress: progress), scheduler: nil,
                              notes: [.skeletonTiming, .skeletonUnmodelled])
         case .encoder(let e):
             return try run.located {
@@ -31,7 +32,7 @@ struct DesignRun {
                               repartitionCycles: e.lengthAware.repartitionCycles, layers: model.layers),
                         cost: cost, kernel: kernel, clock: clock, batch: run.trace.batch, recordsIntervals: recordsIntervals,
                         stream: requests.next)
-                    var result = try pipeline.run(limits: limits)
+                    var result = try pipeline.run(limits: limits, progress: progress)
                     result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
                                                        "Stage costs W(stage, length, units) simulated"))
                     result.memory = cost.memory
@@ -46,7 +47,7 @@ struct DesignRun {
                     let netlist = try EncoderNetlist(
                         model: model, config: e, clock: clock, batch: run.trace.batch, padTo: padTo, kernel: kernel,
                         recordsIntervals: recordsIntervals, stream: requests.next)
-                    let result = try netlist.run(limits: limits)
+                    let result = try netlist.run(limits: limits, progress: progress)
                     return DesignRun(result: result, scheduler: .init(name: .padded, padTo: padTo),
                                      notes: [.hostStages, .padded(batch: run.trace.batch, padTo: padTo, jobs: netlist.jobs.formed),
                                              .weightSlots(netlist.weightSlots)])

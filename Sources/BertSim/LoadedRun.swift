@@ -35,6 +35,9 @@ struct LoadedRun {
 
     var hardware: HardwareConfig { config.config }
 
+    /// The requests the run will simulate when the trace's header says how many it holds.
+    var announcedRequests: Int? { trace.requests.map { min($0, request.limit ?? Int.max) } }
+
     /// The report's `config` section.
     var configSection: RunReport.ConfigSection {
         RunReport.ConfigSection(path: config.path, hash: config.hash, resolved: config.config)

@@ -24,8 +24,10 @@ public enum Simulation {
 
     /// Runs `request`, throwing bad input (``InputError``) and simulations that could not
     /// finish (``SimulationError``). A run a limit ended returns its partial report.
-    public static func run(_ request: SimulationRequest) throws -> RunReport {
+    /// `progress` sees where the main run stands now and then (nothing of it reaches the report).
+    public static func run(_ request: SimulationRequest, progress: ((RunProgress) -> Void)? = nil) throws -> RunReport {
         let run = try LoadedRun(request)
+        let reporter = ProgressReporter(total: run.announcedRequests, callback: progress, file: request.outputs.progress)
         let kernel = try makeKernel(request)
         // On every path (finish is idempotent): the kernel lets go of the components (they hold
         // it; a cycle otherwise). The success path finishes it first, reporting errors.
@@ -33,7 +35,7 @@ public enum Simulation {
         let requests = try run.requests()
         let main = try DesignRun.simulate(run, design: run.hardware.design, scheduler: request.scheduler.main, kernel: kernel,
                                           requests: requests, recordsIntervals: request.outputs.recordsIntervals,
-                                          limits: request.limits)
+                                          limits: request.limits, progress: reporter.isActive ? reporter.observe : nil)
         try kernel.finish()
         let result = main.result
         if let path = request.outputs.timeline {

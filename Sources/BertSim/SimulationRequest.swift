@@ -29,11 +29,15 @@ public struct SimulationRequest: Sendable, Equatable, Codable {
         public var timeline: String?
         /// Keep every stage's intervals for the report's timeline overview (`--html`).
         public var intervals: Bool
+        /// Write the run's progress (``RunProgress`` as JSON) here now and then, for a parent
+        /// process's progress line; never part of the report.
+        public var progress: String?
 
-        public init(vcd: String? = nil, timeline: String? = nil, intervals: Bool = false) {
+        public init(vcd: String? = nil, timeline: String? = nil, intervals: Bool = false, progress: String? = nil) {
             self.vcd = vcd
             self.timeline = timeline
             self.intervals = intervals
+            self.progress = progress
         }
 
         /// Whether the run records every stage's intervals.

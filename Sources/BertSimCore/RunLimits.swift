@@ -72,8 +72,12 @@ extension SimKernel {
     /// it, slices start at 2¹⁶ cycles and double while a slice takes under 10 ms of wall time,
     /// so the checks cost nothing measurable; an event-driven kernel skips empty time within a
     /// slice as it always does.
-    public func run(limits: RunLimits) throws -> RunLimits.Hit? {
-        guard limits.maxSeconds != nil else {
+    ///
+    /// With `observe`, the run is sliced the same way and `observe` sees the simulated time
+    /// after every slice (a progress line; slicing changes no result: the kernel pauses between
+    /// events and resumes where it stopped).
+    public func run(limits: RunLimits, observe: ((Cycle) -> Void)? = nil) throws -> RunLimits.Hit? {
+        guard limits.maxSeconds != nil || observe != nil else {
             let outcome = try run(until: limits.maxCycles.map { Cycle($0) })
             guard outcome == .paused, let maxCycles = limits.maxCycles else { return nil }
             return .cycles(maxCycles)
@@ -90,6 +94,7 @@ extension SimKernel {
                 throw SimulationError(.kernel, "\(name) kernel paused at cycle \(now.value) before the requested \(target)")
             }
             let finished = DispatchTime.now().uptimeNanoseconds
+            observe?(now)
             if let maxCycles = limits.maxCycles, now.value >= maxCycles { return .cycles(maxCycles) }
             if let maxSeconds = limits.maxSeconds, Double(finished &- started) / 1e9 >= maxSeconds {
                 return .seconds(maxSeconds)

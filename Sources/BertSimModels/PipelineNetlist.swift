@@ -71,8 +71,10 @@ public final class PipelineNetlist {
 
     /// Runs to completion (or until a limit ends it: then the result is partial) and returns
     /// what happened.
-    public func run(limits: RunLimits = .none) throws -> SimulationResult {
-        let hit = try kernel.run(limits: limits)
+    /// `progress` sees the simulated time and the requests completed now and then.
+    public func run(limits: RunLimits = .none, progress: ((Cycle, Int) -> Void)? = nil) throws -> SimulationResult {
+        let sink = self.sink
+        let hit = try kernel.run(limits: limits, observe: progress.map { report in { now in report(now, sink.completed) } })
         if let error = source.streamError { throw error }
         var held: [String] = []
         for s in stages where s.heldItems > 0 { held.append("\(s.config.name) holds \(s.heldItems) item(s)") }

@@ -61,6 +61,23 @@ public struct ChildSimulations: Sendable {
     /// Children running at once (at least 1).
     public var jobs: Int
 
+    /// Where a batch of children stands: how many finished, and each running child's latest
+    /// ``RunProgress`` (nil before its first report).
+    public struct Watch: Sendable {
+        public struct Running: Sendable {
+            public var index: Int
+            public var progress: RunProgress?
+        }
+
+        public var finished: Int
+        public var total: Int
+        public var running: [Running]
+    }
+
+    /// When set, every child reports its progress through a file and this sees them all about
+    /// four times a second (a progress line; nothing reaches the reports).
+    public var watch: (@Sendable (Watch) -> Void)?
+
     /// When requested (Ctrl-C), the running children are killed and ``run(_:stopAtFailure:)``
     /// throws ``Interrupted``.
     public var stop: Stop?
@@ -160,6 +177,16 @@ public struct ChildSimulations: Sendable {
         defer { stop?.detach(queue) }
         var running: [Int: Child] = [:]
         var next = 0
+        var done = 0
+        var lastEvent = Date()
+        func report() {
+            guard let watch else { return }
+            watch(Watch(finished: done, total: requests.count, running: running.keys.sorted().map { index in
+                let file = scratch.appendingPathComponent("\(index).progress")
+                let progress = (try? Data(contentsOf: file)).flatMap { try? JSONDecoder().decode(RunProgress.self, from: $0) }
+                return Watch.Running(index: index, progress: progress)
+            }))
+        }
         defer {
             for child in running.values where child.process.isRunning { kill(child.process.processIdentifier, SIGKILL) }
             for child in running.values { child.process.waitUntilExit() }
@@ -178,17 +205,27 @@ public struct ChildSimulations: Sendable {
                 return false
             }
             while running.count < jobs && next < requests.count && shouldStart() {
-                running[next] = try Child(index: next, request: requests[next], executable: executable,
+                var request = requests[next]
+                if watch != nil { request.outputs.progress = scratch.appendingPathComponent("\(next).progress").path }
+                running[next] = try Child(index: next, request: request, executable: executable,
                                           scratch: scratch, finished: queue)
                 next += 1
             }
             if running.isEmpty { return true }
-            guard let index = queue.wait(timeout: idleInterval) else {
-                try idle()
+            guard let index = queue.wait(timeout: watch == nil ? idleInterval : min(idleInterval, 0.25)) else {
+                report()
+                if Date().timeIntervalSince(lastEvent) >= idleInterval {
+                    lastEvent = Date()
+                    try idle()
+                }
                 continue
             }
+            lastEvent = Date()
             guard let child = running.removeValue(forKey: index) else { continue }
+            try? FileManager.default.removeItem(at: scratch.appendingPathComponent("\(index).progress"))
             try finished(index, try child.collect())
+            done += 1
+            report()
         }
     }
 

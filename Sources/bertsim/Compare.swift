@@ -53,10 +53,16 @@ struct Compare: ParsableCommand {
         let started = Date()
         let reports: [RunReport]
         let signals = SignalStop()
+        var children = ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs, stop: signals.stop)
+        let line = ProgressLine(label: "compare")
+        if let line {
+            let names = ProgressLine.names(configs)
+            children.watch = { line.draw($0, names: names) }
+        }
+        defer { line?.clear() }
         do {
-            reports = try Comparison.run(
-                tracePath: trace, configPaths: configs, kernel: kernel, limit: limit,
-                children: ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs, stop: signals.stop))
+            reports = try Comparison.run(tracePath: trace, configPaths: configs, kernel: kernel, limit: limit, children: children)
+            line?.clear()
         } catch let interrupted as ChildSimulations.Interrupted {
             fail("compare interrupted: \(interrupted.finished) of \(interrupted.total) configs had finished; no table printed")
             throw ExitCode(signals.exitCode)

@@ -65,11 +65,18 @@ struct Select: ParsableCommand {
             constraints.accuracy = .init(table: try AccuracyTable(path: accuracyTable), minimum: minAccuracy)
         }
         let signals = SignalStop()
+        var children = ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs, stop: signals.stop)
+        let line = ProgressLine(label: "select")
+        if let line {
+            let names = ProgressLine.names((try? DeviceSelection.candidateConfigs(in: configs)) ?? [])
+            children.watch = { line.draw($0, names: names) }
+        }
+        defer { line?.clear() }
         let selection: DeviceSelection
         do {
-            selection = try DeviceSelection.run(
-            tracePath: trace, directory: configs, constraints: constraints, kernel: kernel, limit: limit,
-            children: ChildSimulations(executable: ChildSimulations.currentExecutable, jobs: jobs, stop: signals.stop))
+            selection = try DeviceSelection.run(tracePath: trace, directory: configs, constraints: constraints, kernel: kernel,
+                                                limit: limit, children: children)
+            line?.clear()
         } catch let interrupted as ChildSimulations.Interrupted {
             fail("select interrupted: \(interrupted.finished) of \(interrupted.total) candidates had finished; nothing chosen")
             throw ExitCode(signals.exitCode)

@@ -68,7 +68,16 @@ struct Simulate: ParsableCommand {
             trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo, limit: limit,
             limits: RunLimits(maxCycles: maxCycles, maxSeconds: maxSeconds),
             outputs: .init(vcd: vcd, timeline: timeline, intervals: html != nil))
-        let report = try Simulation.run(request)
+        // On a terminal, one redrawn progress line on stderr; nothing when stderr is a file.
+        let line = ProgressLine(label: "simulate")
+        let report: RunReport
+        do {
+            report = try Simulation.run(request, progress: line.map { l in { l.draw($0.description) } })
+            line?.clear()
+        } catch {
+            line?.clear()
+            throw error
+        }
         if let csv { try CSVRenderer.write(report, to: csv) }
         if let html { try HTMLRenderer.write(report, to: html) }
         switch format {

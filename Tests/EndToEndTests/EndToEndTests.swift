@@ -27,11 +27,12 @@ enum Paths {
     static func repo(_ relative: String) -> String { root.appendingPathComponent(relative).path }
 }
 
-func bertsim(_ arguments: [String]) throws -> CommandResult {
+func bertsim(_ arguments: [String], stdin: URL? = nil) throws -> CommandResult {
     let p = Process()
     p.executableURL = Paths.binary
     p.arguments = arguments
     p.currentDirectoryURL = Paths.root
+    if let stdin { p.standardInput = try FileHandle(forReadingFrom: stdin) }
     // Files, not pipes: a child can never block on a full pipe.
     let tmp = FileManager.default.temporaryDirectory
     let outURL = tmp.appendingPathComponent("out-\(UUID())")

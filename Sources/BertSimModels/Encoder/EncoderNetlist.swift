@@ -84,9 +84,13 @@ public final class EncoderNetlist {
 
     /// Runs the trace to the end (or until a limit ends it: then the result is partial) and
     /// reports.
-    public func run(limits: RunLimits = .none) throws -> SimulationResult {
+    ///
+    /// `progress` sees the simulated time and the requests completed now and then (slices of
+    /// simulated time; ``SimKernel/run(limits:observe:)``).
+    public func run(limits: RunLimits = .none, progress: ((Cycle, Int) -> Void)? = nil) throws -> SimulationResult {
         if let error = jobs.error { throw error }
-        let hit = try kernel.run(limits: limits)
+        let monitor = self.monitor
+        let hit = try kernel.run(limits: limits, observe: progress.map { report in { now in report(now, monitor.completions.count) } })
         if let error = jobs.error { throw error }
         let arrivals: [Cycle], completions: [Cycle], end: Cycle
         var partial: PartialRun?

@@ -276,9 +276,12 @@ public final class LengthAwarePipeline: SimProcess {
 
     /// Runs the trace to the end (or until a limit ends it: then the result is partial) and
     /// reports.
-    public func run(limits: RunLimits = .none) throws -> SimulationResult {
+    /// `progress` sees the simulated time and the requests completed now and then.
+    public func run(limits: RunLimits = .none, progress: ((Cycle, Int) -> Void)? = nil) throws -> SimulationResult {
         if let error { throw error }
-        let hit = try kernel.run(limits: limits)
+        let hit = try kernel.run(limits: limits, observe: progress.map { report in
+            { [unowned self] now in report(now, completions.count { $0.map { $0 <= now } ?? false }) }
+        })
         if let error { throw error }
         var end = lastCompletion ?? windowStart
         let unfinished = completions.filter { $0 == nil || $0! > kernel.now }.count
