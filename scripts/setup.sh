@@ -23,3 +23,12 @@ if [ -n "$missing" ]; then
     fi
 fi
 pkg-config --exists systemc || { echo "setup: SystemC still missing after install" >&2; exit 1; }
+
+# The timeline test reads timelines back with Python's jsonschema (scripts/check-timeline.py).
+if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
+    echo "setup: installing jsonschema (pip)" >&2
+    python3 -m pip install -q jsonschema >/dev/null 2>&1 || {
+        if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+        $SUDO apt-get install -y -q --no-install-recommends python3-jsonschema >/dev/null
+    }
+fi

@@ -13,7 +13,7 @@ struct DesignRun {
     /// Simulates `design` (the loaded config's, or a twin's variant of it) under `scheduler` on
     /// `kernel`, pulling `requests`. Design errors come back located in the config file.
     static func simulate(_ run: LoadedRun, design: HardwareConfig.Design, scheduler: SchedulerKind, kernel: any SimKernel,
-                         requests: RequestStream, recordsIntervals: Bool, limits: RunLimits = .none,
+                         requests: RequestStream, recordsIntervals: ActivityLedger.Recording, limits: RunLimits = .none,
                          progress: ((Cycle, Int) -> Void)? = nil) throws -> DesignRun {
         let clock = run.hardware.clock
         let model = run.trace.model

@@ -34,7 +34,7 @@ public enum Simulation {
         defer { try? kernel.finish() }
         let requests = try run.requests()
         let main = try DesignRun.simulate(run, design: run.hardware.design, scheduler: request.scheduler.main, kernel: kernel,
-                                          requests: requests, recordsIntervals: request.outputs.recordsIntervals,
+                                          requests: requests, recordsIntervals: request.outputs.recording,
                                           limits: request.limits, progress: reporter.isActive ? reporter.observe : nil)
         try kernel.finish()
         let result = main.result

@@ -1,5 +1,16 @@
 import BertSimCore
 
+/// How finely a timeline shows each stage (`--timeline-detail`; docs/reports.md, "Timeline").
+public enum TimelineDetail: String, CaseIterable, Sendable, Codable {
+    /// One slice per stage per job (padded) or request (length-aware), and one per idle gap:
+    /// whole shipped traces stay in the tens of MB.
+    case jobs
+    /// One slice per stage per job and layer.
+    case layers
+    /// One slice per interval of activity (every tile, burst and bubble): exact, and large.
+    case intervals
+}
+
 /// One simulation to run: a trace, a config and every option, as a value (docs/architecture.md,
 /// "One run"). `simulate` builds one from its flags; `compare`, `select` and `sweep` send one
 /// to each child process (`bertsim _run` reads it as JSON on stdin).
@@ -27,21 +38,30 @@ public struct SimulationRequest: Sendable, Equatable, Codable {
         public var vcd: String?
         /// A Perfetto / Chrome trace-event timeline (`--timeline`; records intervals).
         public var timeline: String?
+        /// How finely `timeline` shows each stage (`--timeline-detail`).
+        public var timelineDetail: TimelineDetail
         /// Keep every stage's intervals for the report's timeline overview (`--html`).
         public var intervals: Bool
         /// Write the run's progress (``RunProgress`` as JSON) here now and then, for a parent
         /// process's progress line; never part of the report.
         public var progress: String?
 
-        public init(vcd: String? = nil, timeline: String? = nil, intervals: Bool = false, progress: String? = nil) {
+        public init(vcd: String? = nil, timeline: String? = nil, timelineDetail: TimelineDetail = .jobs, intervals: Bool = false,
+                    progress: String? = nil) {
             self.vcd = vcd
             self.timeline = timeline
+            self.timelineDetail = timelineDetail
             self.intervals = intervals
             self.progress = progress
         }
 
-        /// Whether the run records every stage's intervals.
-        public var recordsIntervals: Bool { intervals || timeline != nil }
+        /// What every stage's ledger records: every interval for the HTML report or a
+        /// timeline at interval detail, spans for a timeline by job or layer, else nothing.
+        public var recording: ActivityLedger.Recording {
+            if intervals || (timeline != nil && timelineDetail == .intervals) { return .intervals }
+            guard timeline != nil else { return .off }
+            return .spans(timelineDetail == .layers ? .layers : .items)
+        }
     }
 
     public var trace: String

@@ -30,6 +30,40 @@ public struct ActivityLedger: Sendable {
     /// A tag naming an item (a job or a request) and a layer (−1 … 65534) for timelines.
     public static func tag(item: Int, layer: Int) -> Int { item << 16 | (layer + 1) }
 
+    /// What a ledger keeps besides its totals, for timelines (`--timeline-detail`, `--html`).
+    public enum Recording: Sendable, Equatable, ExpressibleByBooleanLiteral {
+        /// Totals only.
+        case off
+        /// Every interval, exactly (the per-cycle truth; memory grows with every change).
+        case intervals
+        /// One ``Span`` per item (job or request), or per item and layer: memory grows with
+        /// the work, not with every bubble.
+        case spans(SpanKey)
+
+        public enum SpanKey: Sendable, Equatable {
+            case items, layers
+        }
+
+        /// `true` records every interval.
+        public init(booleanLiteral value: Bool) { self = value ? .intervals : .off }
+    }
+
+    /// Consecutive intervals of one item (or one item's layer) on a stage, as one slice: its
+    /// busy cycles and each bubble cause's. Untagged intervals join the span they follow; a
+    /// run of untagged `starved` intervals at a span's end (the stage waiting for the next
+    /// item) becomes an idle span of its own (tag −1). Spans tile the window, as intervals do.
+    public struct Span: Equatable, Sendable {
+        public var start: Cycle
+        public var end: Cycle
+        /// The item's (and, for per-layer spans, the layer's) tag; −1 for idle.
+        public var tag: Int
+        public var busy: Int
+        public var bubbles: [Int]
+
+        public var item: Int? { tag < 0 ? nil : tag >> 16 }
+        public var layer: Int? { tag < 0 ? nil : (tag & 0xFFFF) - 1 }
+    }
+
     public private(set) var windowStart: Cycle
     public private(set) var windowEnd: Cycle?
     public private(set) var busy: Cycles = .zero
@@ -39,16 +73,22 @@ public struct ActivityLedger: Sendable {
     public private(set) var current: Activity
     private var currentTag = -1
     private var since: Cycle
-    /// Closed intervals, when recording is on (for timelines and waveforms).
+    /// Closed intervals, when recording them (for timelines and waveforms).
     public private(set) var intervals: [Interval] = []
-    public let recordsIntervals: Bool
+    /// Spans, when recording them.
+    public private(set) var spans: [Span] = []
+    public let recording: Recording
+    /// Whether the ledger records anything beyond its totals (stages then tag their work).
+    public var recordsIntervals: Bool { recording != .off }
+    /// The start of the untagged `starved` run at the end of the last span, if any.
+    private var trailingIdle: Cycle?
 
     /// Starts the window at `start` in activity `initial`.
-    public init(start: Cycle, initial: Activity = .bubble(.starved), recordsIntervals: Bool = false) {
+    public init(start: Cycle, initial: Activity = .bubble(.starved), recordsIntervals recording: Recording = .off) {
         windowStart = start
         current = initial
         since = start
-        self.recordsIntervals = recordsIntervals
+        self.recording = recording
     }
 
     /// The stage does `activity` from cycle `time` on, working on `tag` (recorded only with
@@ -73,14 +113,51 @@ public struct ActivityLedger: Sendable {
             bubbleCycles[cause.index] += length
             if !lastClosedWasBubble(cause) { bubbleIntervals[cause.index] += 1 }
         }
-        if recordsIntervals {
+        switch recording {
+        case .off:
+            break
+        case .intervals:
             if let last = intervals.last, last.activity == current, last.tag == currentTag, last.end == since {
                 intervals[intervals.count - 1].end = time
             } else {
                 intervals.append(Interval(start: since, end: time, activity: current, tag: currentTag))
             }
+        case .spans(let key):
+            span(length.count, until: time, key: key)
         }
         lastClosed = current
+    }
+
+    /// Adds [since, time) of the current activity to the spans.
+    private mutating func span(_ length: Int, until time: Cycle, key: Recording.SpanKey) {
+        let tag = currentTag < 0 ? -1 : key == .layers ? currentTag : currentTag & ~0xFFFF
+        if spans.isEmpty || (tag >= 0 && spans[spans.count - 1].tag != tag) {
+            splitIdle()
+            spans.append(Span(start: since, end: since, tag: tag, busy: 0, bubbles: [Int](repeating: 0, count: BubbleCause.allCases.count)))
+        }
+        let last = spans.count - 1
+        switch current {
+        case .busy: spans[last].busy += length
+        case .bubble(let cause): spans[last].bubbles[cause.index] += length
+        }
+        spans[last].end = time
+        if currentTag < 0, current == .bubble(.starved) {
+            if trailingIdle == nil { trailingIdle = since }
+        } else {
+            trailingIdle = nil
+        }
+    }
+
+    /// Moves the last span's trailing untagged `starved` run into an idle span of its own.
+    private mutating func splitIdle() {
+        defer { trailingIdle = nil }
+        guard let idle = trailingIdle, let last = spans.last, last.tag >= 0, idle > last.start else { return }
+        let cycles = (last.end - idle).count
+        spans[spans.count - 1].end = idle
+        spans[spans.count - 1].bubbles[BubbleCause.starved.index] -= cycles
+        var bubbles = [Int](repeating: 0, count: BubbleCause.allCases.count)
+        bubbles[BubbleCause.starved.index] = cycles
+        spans.append(Span(start: idle, end: last.end, tag: -1, busy: 0, bubbles: bubbles))
     }
 
     private var lastClosed: Activity?
@@ -90,6 +167,7 @@ public struct ActivityLedger: Sendable {
     public mutating func finish(at end: Cycle) {
         precondition(end >= since, "window ends before the last activity change")
         close(at: end)
+        if case .spans = recording { splitIdle() }
         since = end
         windowEnd = end
     }

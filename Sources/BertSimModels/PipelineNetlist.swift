@@ -47,7 +47,7 @@ public final class PipelineNetlist {
     private let fifos: [Fifo<WorkItem>]
 
     /// Builds the netlist on `kernel` (elaboration). `stream` yields the trace's requests.
-    public init(_ config: Config, kernel: any SimKernel, clock: Clock, recordsIntervals: Bool = false,
+    public init(_ config: Config, kernel: any SimKernel, clock: Clock, recordsIntervals: ActivityLedger.Recording = .off,
                 stream: @escaping () throws -> Request?) {
         precondition(!config.stages.isEmpty, "a pipeline needs at least one stage")
         self.config = config

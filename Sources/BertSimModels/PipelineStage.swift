@@ -80,7 +80,7 @@ public final class PipelineStage: SimProcess {
     public private(set) var beats = Counter("beats", .count, "Beats issued")
 
     public init(_ config: Config, kernel: any SimKernel, input: Fifo<WorkItem>, output: Fifo<WorkItem>,
-                windowStart: Cycle, recordsIntervals: Bool = false) {
+                windowStart: Cycle, recordsIntervals: ActivityLedger.Recording = .off) {
         self.config = config
         self.kernel = kernel
         self.input = input

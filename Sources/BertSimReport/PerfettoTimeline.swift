@@ -4,11 +4,14 @@ import BertSimModels
 /// `--timeline FILE`: the run's recorded intervals as Chrome trace-event JSON, which
 /// ui.perfetto.dev and chrome://tracing open (docs/reports.md, "Timeline").
 ///
-/// One track (thread) per stage, in report order; one complete (`"ph": "X"`) slice per
-/// interval: busy slices are named for what they worked on (the job or request and the layer),
-/// bubbles for their cause. Times are microseconds from the first arrival; every slice also
-/// carries its exact `start_cycle` and `cycles`, so the slices of a track tile its window:
-/// they never overlap, and their cycles add up to the stage's busy + bubble cycles.
+/// One track (thread) per stage, in report order. With spans (`--timeline-detail jobs`, the
+/// default, or `layers`): one complete (`"ph": "X"`) slice per job or request (and layer) on
+/// the stage, and one per idle gap, each with its busy cycles and each bubble cause's in
+/// `args`. With intervals (`--timeline-detail intervals`): one slice per interval, busy slices
+/// named for what they worked on (the job or request and the layer), bubbles for their cause.
+/// Times are microseconds from the first arrival; every slice also carries its exact
+/// `start_cycle` and `cycles`, so the slices of a track tile its window: they never overlap,
+/// and their cycles add up to the stage's busy + bubble cycles.
 public enum PerfettoTimeline {
     /// The JSON text. `layers` names the pseudo-layers −1 (input transfer) and `layers`
     /// (output transfer).
@@ -22,6 +25,31 @@ public enum PerfettoTimeline {
             let tid = k + 1
             out += ",\n{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":\(tid),\"args\":{\"name\":\(quote(stage.name))}}"
             out += ",\n{\"name\":\"thread_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":\(tid),\"args\":{\"sort_index\":\(tid)}}"
+            for span in stage.ledger.spans {
+                let cycles = span.end.value - span.start.value
+                guard cycles > 0 else { continue }
+                let name: String
+                if let item = span.item {
+                    let label = item < result.timelineItems.count ? result.timelineItems[item] : "item \(item)"
+                    if case .spans(.layers) = stage.ledger.recording, let layer = span.layer {
+                        name = "\(label) · " + (layer < 0 ? "input" : layer >= layers ? "output" : "layer \(layer)")
+                    } else {
+                        name = label
+                    }
+                } else {
+                    name = span.busy == 0 && span.bubbles.enumerated().allSatisfy({ $0.offset == BubbleCause.starved.index || $0.element == 0 })
+                        ? "idle" : "untagged"
+                }
+                let ts = Double(span.start.value - origin) * usPerCycle
+                let dur = Double(cycles) * usPerCycle
+                out += ",\n{\"name\":\(quote(name)),\"cat\":\"\(span.item == nil ? "idle" : "work")\",\"ph\":\"X\",\"pid\":1,\"tid\":\(tid),"
+                out += "\"ts\":\(ts),\"dur\":\(dur),\"args\":{\"start_cycle\":\(span.start.value),\"cycles\":\(cycles),"
+                out += "\"busy_cycles\":\(span.busy)"
+                for cause in BubbleCause.allCases where span.bubbles[cause.index] > 0 {
+                    out += ",\"\(cause.rawValue)_cycles\":\(span.bubbles[cause.index])"
+                }
+                out += "}}"
+            }
             for interval in stage.ledger.intervals {
                 let cycles = interval.end.value - interval.start.value
                 guard cycles > 0 else { continue }

@@ -26,10 +26,15 @@ extension RunReport {
         let latencies = result.latencies.map(\.count).sorted()
         let ms = { (c: Int) in clock.milliseconds(Cycles(c)) }
         let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)
-        let timeline: TimelineOverview? = !result.stages.isEmpty && result.stages.allSatisfy { $0.ledger.recordsIntervals }
-            ? TimelineOverview(stages: result.stages.map { ($0.name, $0.ledger.intervals) },
-                               start: result.windowStart.value, end: result.windowEnd.value)
-            : nil
+        var timeline: TimelineOverview?
+        if !result.stages.isEmpty {
+            let (start, end) = (result.windowStart.value, result.windowEnd.value)
+            if result.stages.allSatisfy({ $0.ledger.recording == .intervals }) {
+                timeline = TimelineOverview(stages: result.stages.map { ($0.name, $0.ledger.intervals) }, start: start, end: end)
+            } else if result.stages.allSatisfy({ if case .spans = $0.ledger.recording { true } else { false } }) {
+                timeline = TimelineOverview(spans: result.stages.map { ($0.name, $0.ledger.spans) }, start: start, end: end)
+            }
+        }
         let power = hardware.power(cycles: cycles, requests: requests, activity: result.activity)
         self.init(
             schemaVersion: Self.currentSchemaVersion,

@@ -289,6 +289,30 @@ public struct TimelineOverview: Codable, Sendable, Equatable {
         case stages
     }
 
+    /// Bins recorded spans (``ActivityLedger/Span``) over [start, end): a span's busy and
+    /// bubble cycles are spread evenly over its length (spans are far shorter than a bin on
+    /// the runs that record them, so the bins are close to the intervals').
+    public init(spans stages: [(name: String, spans: [ActivityLedger.Span])], start: Int, end: Int, bins: Int = 100) {
+        self.init(stages: stages.map { stage in
+            (stage.name, stage.spans.flatMap { span -> [ActivityLedger.Interval] in
+                // Lay the span's cycles out in order (busy first, then each cause): enough for bins.
+                var t = span.start
+                var parts: [ActivityLedger.Interval] = []
+                let shares: [(Activity, Int)] = [(.busy, span.busy)] + BubbleCause.allCases.map { (.bubble($0), span.bubbles[$0.index]) }
+                let total = max(1, shares.map(\.1).reduce(0, +))
+                let length = (span.end - span.start).count
+                var used = 0
+                for (k, (activity, cycles)) in shares.enumerated() where cycles > 0 {
+                    used += cycles
+                    let end = k == shares.count - 1 || used == total ? span.end : span.start + Cycles(length * used / total)
+                    if end > t { parts.append(ActivityLedger.Interval(start: t, end: end, activity: activity)) }
+                    t = end
+                }
+                return parts
+            })
+        }, start: start, end: end, bins: bins)
+    }
+
     /// Bins the recorded intervals of `stages` over [start, end).
     public init(stages: [(name: String, intervals: [ActivityLedger.Interval])], start: Int, end: Int, bins: Int = 100) {
         let span = max(1, end - start)

@@ -567,7 +567,7 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
     }
 
     /// Runs the event-driven netlist on `kernel`.
-    public func simulate(on kernel: any SimKernel, recordsIntervals: Bool = false) throws -> SimulationResult {
+    public func simulate(on kernel: any SimKernel, recordsIntervals: ActivityLedger.Recording = .off) throws -> SimulationResult {
         var next = 0
         let requests = self.requests
         defer { try? kernel.finish() }   // releases the components (they hold the kernel)

@@ -10,6 +10,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension KernelChoice: ExpressibleByArgument {}
 extension SchedulerChoice: ExpressibleByArgument {}
+extension TimelineDetail: ExpressibleByArgument {}
 
 /// `bertsim simulate TRACE --config FILE …`
 struct Simulate: ParsableCommand {
@@ -40,6 +41,9 @@ struct Simulate: ParsableCommand {
     @Option(help: ArgumentHelp("Write a Chrome/Perfetto trace-event timeline (a track per stage, a slice per request or job × layer, bubbles by cause) to this file; open it in ui.perfetto.dev.", valueName: "file"))
     var timeline: String?
 
+    @Option(name: .customLong("timeline-detail"), help: ArgumentHelp("With --timeline: one slice per stage per job or request (jobs, the default), per job and layer (layers), or per interval of activity (intervals: exact, and large on long runs).", valueName: "detail"))
+    var timelineDetail: TimelineDetail = .jobs
+
     @Option(help: "Write stage busy/idle and fifo depths as a VCD waveform to this file.")
     var vcd: String?
 
@@ -67,7 +71,7 @@ struct Simulate: ParsableCommand {
         let request = SimulationRequest(
             trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo, limit: limit,
             limits: RunLimits(maxCycles: maxCycles, maxSeconds: maxSeconds),
-            outputs: .init(vcd: vcd, timeline: timeline, intervals: html != nil))
+            outputs: .init(vcd: vcd, timeline: timeline, timelineDetail: timelineDetail, intervals: html != nil))
         // On a terminal, one redrawn progress line on stderr; nothing when stderr is a file.
         let line = ProgressLine(label: "simulate")
         let report: RunReport

@@ -115,10 +115,13 @@ func stage(_ r: SimulationResult, _ name: String) -> StageSummary { r.stages.fir
     @Test func firstTransfersAndFirstTileByHand() throws {
         let (r, _) = try runEncoder(tinyModel, tinyConfig(), lengths: [16])
         let channel = stage(r, "channel0").ledger.intervals
-        #expect(Array(channel.prefix(4)) == [
+        #expect(Array(channel.prefix(5)) == [
             .init(start: Cycle(0), end: Cycle(1), activity: .bubble(.starved)),
             .init(start: Cycle(1), end: Cycle(11), activity: .bubble(.memory)),
-            .init(start: Cycle(11), end: Cycle(92), activity: .busy),
+            // Data phases are tagged with their transfer's job and layer: the input (layer −1)
+            // over [11, 75), layer 0's parameters from 75.
+            .init(start: Cycle(11), end: Cycle(75), activity: .busy, tag: ActivityLedger.tag(item: 0, layer: -1)),
+            .init(start: Cycle(75), end: Cycle(92), activity: .busy, tag: ActivityLedger.tag(item: 0, layer: 0)),
             .init(start: Cycle(92), end: Cycle(101), activity: .bubble(.memory)),
         ])
         let pe = stage(r, "pe_array").ledger.intervals

@@ -99,16 +99,23 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
     }
 }
 
-/// `--timeline`: valid trace-event JSON whose slices tile every stage's window.
+/// `--timeline`: valid trace-event JSON whose slices tile every stage's window, at every
+/// detail; read back with Foundation's JSON parser (not the writer's code) and checked against
+/// the format's schema (docs/timeline.schema.json) by Python's jsonschema.
 @Suite struct TimelineTests {
-    @Test(arguments: ["padded", "length-aware"])
-    func slicesTileEveryTrack(_ scheduler: String) throws {
+    static let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalance"]
+
+    static let cases: [(String, String)] = ["padded", "length-aware"].flatMap { s in ["jobs", "layers", "intervals"].map { (s, $0) } }
+
+    @Test(arguments: cases)
+    func slicesTileEveryTrack(_ scheduler: String, _ detail: String) throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timeline-\(UUID())")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let path = dir.appendingPathComponent("t.json").path
         let r = try bertsim(["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--kernel", "native",
-                             "--scheduler", scheduler, "--limit", "3", "--timeline", path, "--format", "json"])
+                             "--scheduler", scheduler, "--limit", "40", "--timeline", path, "--timeline-detail", detail,
+                             "--format", "json"])
         #expect(r.status == 0, "\(r.stderr)")
         let report = try json(r.stdout)
         let stages = try #require(report["stages"] as? [[String: Any]])
@@ -120,35 +127,77 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
         }
         #expect(names.count == stages.count)
         let start = try #require((trace["otherData"] as? [String: Any])?["start_cycle"] as? Int)
+        var slicesSeen = 0
         for (tid, name) in names {
             let slices = events.filter { $0["ph"] as? String == "X" && $0["tid"] as? Int == tid }
-                .map { e -> (start: Int, cycles: Int, name: String, ts: Double, dur: Double) in
-                    let args = e["args"] as! [String: Any]
-                    return (args["start_cycle"] as! Int, args["cycles"] as! Int, e["name"] as! String,
-                            e["ts"] as! Double, e["dur"] as! Double)
-                }
+            slicesSeen += slices.count
             let stage = try #require(stages.first { $0["name"] as? String == name })
             // Never overlapping, in order, tiling [start, start + elapsed).
             var t = start
-            for s in slices {
-                #expect(s.start == t, "\(name): slice at \(s.start) after \(t)")
-                #expect(s.cycles > 0)
-                t = s.start + s.cycles
+            var prevEnd = 0.0
+            for e in slices {
+                let args = e["args"] as! [String: Any]
+                #expect(args["start_cycle"] as? Int == t, "\(name): slice at \(String(describing: args["start_cycle"])) after \(t)")
+                let cycles = try #require(args["cycles"] as? Int)
+                #expect(cycles > 0)
+                t += cycles
+                let ts = e["ts"] as! Double, dur = e["dur"] as! Double
+                #expect(prevEnd <= ts + 1e-6, "\(name)")
+                prevEnd = ts + dur
             }
             #expect(t - start == stage["elapsed_cycles"] as? Int, "\(name)")
-            // Durations add up to busy + bubbles, per cause.
-            let busy = slices.filter { !causes.contains($0.name) }.map(\.cycles).reduce(0, +)
-            #expect(busy == stage["busy_cycles"] as? Int, "\(name)")
+            // Busy and each cause add up to the report's, per stage.
             let bubbles = stage["bubbles"] as! [String: Int]
-            for cause in causes {
-                #expect(slices.filter { $0.name == cause }.map(\.cycles).reduce(0, +) == bubbles[cause], "\(name) \(cause)")
+            if detail == "intervals" {
+                let cycles = { (e: [String: Any]) in (e["args"] as! [String: Any])["cycles"] as! Int }
+                #expect(slices.filter { !Self.causes.contains($0["name"] as! String) }.map(cycles).reduce(0, +)
+                        == stage["busy_cycles"] as? Int, "\(name)")
+                for cause in Self.causes {
+                    #expect(slices.filter { $0["name"] as? String == cause }.map(cycles).reduce(0, +) == bubbles[cause], "\(name) \(cause)")
+                }
+            } else {
+                let sum = { (key: String) in slices.map { ($0["args"] as! [String: Any])[key] as? Int ?? 0 }.reduce(0, +) }
+                #expect(sum("busy_cycles") == stage["busy_cycles"] as? Int, "\(name)")
+                for cause in Self.causes { #expect(sum("\(cause)_cycles") == bubbles[cause], "\(name) \(cause)") }
             }
-            for (a, b) in zip(slices, slices.dropFirst()) { #expect(a.ts + a.dur <= b.ts + 1e-6, "\(name)") }
         }
-        // Busy slices name their request or job and layer.
-        let busyNames = events.filter { $0["cat"] as? String == "busy" }.compactMap { $0["name"] as? String }
-        #expect(busyNames.contains { $0.contains("layer 11") })
-        #expect(busyNames.contains { $0.hasPrefix(scheduler == "padded" ? "job 0" : "request 0") }, "\(busyNames.prefix(3))")
+        // Work slices name their request or job (and layer where the detail has layers).
+        let work = events.filter { ["busy", "work"].contains($0["cat"] as? String) }.compactMap { $0["name"] as? String }
+        #expect(work.contains { $0.hasPrefix(scheduler == "padded" ? "job 0" : "request 0") }, "\(work.prefix(3))")
+        #expect(work.contains { $0.contains("layer 11") } == (detail != "jobs"), "\(work.prefix(3))")
+        // The format's schema, checked by a reader that shares no code with the writer.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        check.arguments = ["python3", Paths.repo("scripts/check-timeline.py"), Paths.repo("docs/timeline.schema.json"), path]
+        let out = dir.appendingPathComponent("check.out")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: out)
+        check.standardOutput = handle
+        check.standardError = handle
+        try check.run()
+        check.waitUntilExit()
+        try handle.close()
+        let said = String(decoding: try Data(contentsOf: out), as: UTF8.self)
+        #expect(check.terminationStatus == 0, "\(said)")
+        #expect(said.contains("\(slicesSeen) slices"), "\(said)")
+    }
+
+    /// The default detail keeps whole traces small: jobs are few, bubbles fold into them.
+    @Test func jobDetailIsSmallerThanIntervals() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("timeline-\(UUID())")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var sizes: [String: Int] = [:]
+        for detail in ["jobs", "layers", "intervals"] {
+            let path = dir.appendingPathComponent("\(detail).json").path
+            let r = try bertsim(["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--kernel", "native",
+                                 "--limit", "64", "--timeline", path, "--timeline-detail", detail])
+            #expect(r.status == 0, "\(r.stderr)")
+            sizes[detail] = try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int
+        }
+        // Two jobs of 32 here; the whole 408-request trace is 465 KB by jobs, 244 MB by intervals.
+        #expect(sizes["jobs"]! * 3 < sizes["layers"]!, "\(sizes)")
+        #expect(sizes["layers"]! * 20 < sizes["intervals"]!, "\(sizes)")
     }
 }
 

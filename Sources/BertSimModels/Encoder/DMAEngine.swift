@@ -34,7 +34,7 @@ final class DMAEngine: SimProcess {
     var waiting: String? { waitingFor.map { "\($0.0.label) of \($0.1) waits (\($0.2.rawValue))" } }
 
     init(_ unit: EncoderUnit, kernel: any SimKernel, jobs: JobTable, board: TaskBoard, resolver: DependencyResolver,
-         queues: [Fifo<Transaction>], burstBytes: Int, windowStart: Cycle, recordsIntervals: Bool) {
+         queues: [Fifo<Transaction>], burstBytes: Int, windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
         self.unit = unit
         self.kernel = kernel
         self.jobs = jobs

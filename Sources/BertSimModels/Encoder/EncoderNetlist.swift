@@ -21,7 +21,7 @@ public final class EncoderNetlist {
     /// Builds the netlist on `kernel`. Throws if the design cannot hold one weight tile or the
     /// parameters.
     public init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int? = nil,
-                kernel: any SimKernel, recordsIntervals: Bool = false,
+                kernel: any SimKernel, recordsIntervals: ActivityLedger.Recording = .off,
                 stream: @escaping () throws -> Request?) throws(DesignError) {
         self.model = model
         self.config = config
@@ -33,7 +33,7 @@ public final class EncoderNetlist {
         weightSlots = slots
         let pruned = try config.pruning.map { p throws(DesignError) in try PrunedWeights.cached(pruning: p, model: model, config: config) }
         let jobs = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, pruned: pruned, stream: stream)
-        jobs.recordsLabels = recordsIntervals
+        jobs.recordsLabels = recordsIntervals != .off
         self.jobs = jobs
         let windowStart = jobs.job(0)?.arrivals.first ?? .zero
         self.windowStart = windowStart

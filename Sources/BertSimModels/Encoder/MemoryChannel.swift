@@ -30,7 +30,7 @@ final class MemoryChannel: SimProcess {
     private(set) var busyCycles = 0
 
     init(_ name: String, kernel: any SimKernel, board: TaskBoard, reads: Fifo<Transaction>, writes: Fifo<Transaction>,
-         latency: Int, maxOutstanding: Int, dataCycles: @escaping (Int) -> Int, windowStart: Cycle, recordsIntervals: Bool) {
+         latency: Int, maxOutstanding: Int, dataCycles: @escaping (Int) -> Int, windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
         self.name = name
         self.kernel = kernel
         self.board = board
@@ -86,7 +86,8 @@ final class MemoryChannel: SimProcess {
         } else {
             ledger.enter(.bubble(.memory), at: Cycle(lastEnd))
         }
-        ledger.enter(.busy, at: Cycle(start))
+        ledger.enter(.busy, at: Cycle(start),
+                     tag: ledger.recordsIntervals ? ActivityLedger.tag(item: t.job.index, layer: t.transfer.layer) : -1)
         lastEnd = end
         inflight.append(end)
         bytes += t.bytes

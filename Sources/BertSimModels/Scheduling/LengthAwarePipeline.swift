@@ -77,7 +77,7 @@ public final class LengthAwarePipeline: SimProcess {
     public private(set) var windowStart = Cycle.zero
 
     public init(_ config: Config, cost: any StageCostModel, kernel: any SimKernel, clock: Clock, batch: Int?,
-                recordsIntervals: Bool = false, stream: @escaping () throws -> Request?) {
+                recordsIntervals: ActivityLedger.Recording = .off, stream: @escaping () throws -> Request?) {
         self.config = config
         self.kernel = kernel
         self.cost = cost

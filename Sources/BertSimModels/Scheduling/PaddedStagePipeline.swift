@@ -39,7 +39,7 @@ public final class PaddedStagePipeline: SimProcess {
     public private(set) var windowStart = Cycle.zero
 
     public init(stages: Int, processingUnits: Int, padTo: Int? = nil, cost: any StageCostModel, kernel: any SimKernel,
-                clock: Clock, batch: Int?, recordsIntervals: Bool = false, stream: @escaping () throws -> Request?) {
+                clock: Clock, batch: Int?, recordsIntervals: ActivityLedger.Recording = .off, stream: @escaping () throws -> Request?) {
         self.stages = stages
         self.processingUnits = processingUnits
         self.padTo = padTo
