@@ -97,7 +97,7 @@ public enum ConfigLoader {
         let board = try Self.board(top)
         var power: PowerModel?
         if let board, case .encoder(let e) = design {
-            power = try Self.power(top, board: board, memoryKind: e.memory.kind)
+            power = try Self.power(top, board: board, memoryKind: e.memory.kind.rawValue)
             do {
                 try ResourceEstimate(config: e).check(on: board)
             } catch {
@@ -160,7 +160,7 @@ public enum ConfigLoader {
         _ = try m.values(EncoderSchemas.encoder, nested: Set(EncoderSchemas.encoder.parameters.map(\.key)))
         let precision = m.node("precision") == nil
             ? EncoderConfig.Precision()
-            : EncoderConfig.Precision(try m.mapping("precision").values(EncoderConfig.Precision.schema))
+            : try EncoderConfig.Precision(try m.mapping("precision").values(EncoderConfig.Precision.schema))
         let array: ComputeArray
         switch (m.node("pe_array") != nil, m.node("systolic_array") != nil) {
         case (true, false):
@@ -172,24 +172,23 @@ public enum ConfigLoader {
         case (false, false):
             throw m.error("pe_array", "missing: give pe_array (BIM, FQ-BERT) or systolic_array")
         }
-        let softmax = EncoderConfig.SpecialUnit(try m.mapping("softmax").values(EncoderConfig.SpecialUnit.softmaxSchema))
-        let layerNorm = EncoderConfig.SpecialUnit(try m.mapping("layernorm").values(EncoderConfig.SpecialUnit.layerNormSchema))
-        let gelu = EncoderConfig.SpecialUnit(try m.mapping("gelu").values(EncoderConfig.SpecialUnit.geluSchema))
-        let mem = try m.mapping("memory").values(EncoderConfig.Memory.schema)
-        let memory = EncoderConfig.Memory(
-            kind: mem.string("kind"), channels: mem.int("channels"), bandwidthMBps: mem.int("bandwidth_mb_per_s"),
-            latencyCycles: (mem.int("latency_ns") * clock.kilohertz).ceilDiv(1_000_000),
-            axiWidthBytes: Int(mem.string("axi_width_bits"))! / 8, maxOutstanding: mem.int("max_outstanding"),
-            burstBytes: mem.int("burst_bytes"))
-        let buffers = EncoderConfig.Buffers(try m.mapping("buffers").values(EncoderConfig.Buffers.schema))
+        let softmax = try EncoderConfig.SpecialUnit(try m.mapping("softmax").values(EncoderConfig.SpecialUnit.softmaxSchema))
+        let layerNorm = try EncoderConfig.SpecialUnit(try m.mapping("layernorm").values(EncoderConfig.SpecialUnit.layerNormSchema))
+        let gelu = try EncoderConfig.SpecialUnit(try m.mapping("gelu").values(EncoderConfig.SpecialUnit.geluSchema))
+        let memory = try EncoderConfig.Memory(try m.mapping("memory").values(EncoderConfig.Memory.schema), clock: clock)
+        let buffers = try EncoderConfig.Buffers(try m.mapping("buffers").values(EncoderConfig.Buffers.schema))
         let sparse = m.node("sparse_attention") == nil ? nil
             : try SparseAttention(try m.mapping("sparse_attention").values(SparseAttention.schema))
         let lengthAware = m.node("length_aware") == nil
             ? LengthAwareSettings()
             : try LengthAwareSettings(try m.mapping("length_aware").values(LengthAwareSettings.schema))
+        let host = m.node("host") == nil
+            ? EncoderConfig.Host(clock: clock)
+            : try EncoderConfig.Host(try m.mapping("host").values(EncoderConfig.Host.schema), clock: clock)
         let pruning = m.node("pruning") == nil ? nil : try Self.pruning(try m.mapping("pruning"), array: array)
         return EncoderConfig(precision: precision, array: array, softmax: softmax, layerNorm: layerNorm, gelu: gelu,
-                             memory: memory, buffers: buffers, sparse: sparse, lengthAware: lengthAware, pruning: pruning)
+                             memory: memory, buffers: buffers, sparse: sparse, lengthAware: lengthAware, pruning: pruning,
+                             host: host)
     }
 
     static func yamlError(_ error: YamlError, file: String) -> InputError {

@@ -18,6 +18,7 @@ public enum EncoderSchemas {
             ParameterSpec("sparse_attention", .text, default: "", "Top-k sparse attention (optional; without it, attention is dense)"),
             ParameterSpec("length_aware", .text, default: "", "The length-aware scheduler's pipeline (optional; defaults apply)"),
             ParameterSpec("pruning", .text, default: "", "Pruned weights in the HP format on the sparse engine (optional; without it, weights are dense)"),
+            ParameterSpec("host", .text, default: "", "The host's control of the accelerator (optional; defaults apply)"),
         ],
         statistics: [])
 
@@ -26,6 +27,7 @@ public enum EncoderSchemas {
         encoder, EncoderConfig.Precision.schema, EncoderConfig.PEArray.schema, SystolicArray.schema,
         EncoderConfig.SpecialUnit.softmaxSchema,
         EncoderConfig.SpecialUnit.layerNormSchema, EncoderConfig.SpecialUnit.geluSchema, EncoderConfig.Memory.schema,
-        EncoderConfig.Buffers.schema, SparseAttention.schema, LengthAwareSettings.schema, Pruning.schema, Pruning.ratiosSchema,
+        EncoderConfig.Buffers.schema, EncoderConfig.Host.schema, SparseAttention.schema, LengthAwareSettings.schema,
+        Pruning.schema, Pruning.ratiosSchema,
     ]
 }

@@ -12,6 +12,9 @@ public enum BubbleCause: String, CaseIterable, Codable, Sendable, Comparable {
     case padding
     /// Lanes idle from sparsity imbalance or bank conflicts.
     case imbalance
+    /// The slot spent on control rather than data: a loop pipeline's fill and drain at the
+    /// end of an output row, the host's command that starts a layer, a DMA descriptor's setup.
+    case control
 
     /// Position in ``allCases``, for array-indexed accounting.
     @inlinable public var index: Int {
@@ -22,6 +25,7 @@ public enum BubbleCause: String, CaseIterable, Codable, Sendable, Comparable {
         case .dependency: 3
         case .padding: 4
         case .imbalance: 5
+        case .control: 6
         }
     }
 
@@ -35,6 +39,7 @@ public enum BubbleCause: String, CaseIterable, Codable, Sendable, Comparable {
         case .dependency: "waiting on another result"
         case .padding: "computing pad tokens only"
         case .imbalance: "lanes idle from imbalance or bank conflicts"
+        case .control: "control: pipeline fill and drain, host commands, DMA descriptors"
         }
     }
 }

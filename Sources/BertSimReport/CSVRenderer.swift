@@ -51,7 +51,7 @@ public enum CSVRenderer {
         return table(rows)
     }
 
-    /// One row per stage and bubble cause (all six, zeros included).
+    /// One row per stage and bubble cause (all seven, zeros included).
     static func bubbles(_ r: RunReport) -> String {
         var rows = [["config", "stage", "cause", "cycles", "share", "intervals"]]
         for s in r.stages {

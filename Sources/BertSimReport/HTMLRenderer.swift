@@ -58,6 +58,7 @@ public enum HTMLRenderer {
         case .dependency: "#a0aec0"
         case .padding: "#d69e2e"
         case .imbalance: "#38a169"
+        case .control: "#319795"
         }
     }
 

@@ -236,7 +236,7 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var utilization: Double { elapsedCycles == 0 ? 0 : Double(busyCycles) / Double(elapsedCycles) }
     }
 
-    /// One value per bubble cause, all six always present.
+    /// One value per bubble cause, all seven always present.
     public struct Bubbles: Codable, Sendable, Equatable {
         public var starved = 0
         public var blocked = 0
@@ -244,13 +244,14 @@ public struct RunReport: Codable, Sendable, Equatable {
         public var dependency = 0
         public var padding = 0
         public var imbalance = 0
+        public var control = 0
 
         public init() {}
 
         public init(_ values: [Int]) {
             precondition(values.count == BubbleCause.allCases.count)
-            (starved, blocked, memory, dependency, padding, imbalance) =
-                (values[0], values[1], values[2], values[3], values[4], values[5])
+            (starved, blocked, memory, dependency, padding, imbalance, control) =
+                (values[0], values[1], values[2], values[3], values[4], values[5], values[6])
         }
 
         public subscript(cause: BubbleCause) -> Int {
@@ -261,10 +262,11 @@ public struct RunReport: Codable, Sendable, Equatable {
             case .dependency: dependency
             case .padding: padding
             case .imbalance: imbalance
+            case .control: control
             }
         }
 
-        public var total: Int { starved + blocked + memory + dependency + padding + imbalance }
+        public var total: Int { starved + blocked + memory + dependency + padding + imbalance + control }
     }
 }
 

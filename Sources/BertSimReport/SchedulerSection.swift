@@ -41,7 +41,7 @@ extension RunReport {
     ///
     /// Bubble shares are over the array's stages (the padded run's `pe_array`, the length-aware
     /// run's partitions `stage0…`): each cause's cycles over their elapsed cycles, so the busy
-    /// share and the six bubble shares add up to 1.
+    /// share and the seven bubble shares add up to 1.
     public struct SchedulerSummary: Codable, Sendable, Equatable {
         public var scheduler: SchedulerKind
         public var cycles: Int

@@ -43,7 +43,11 @@ import BertSimWorkload
 ///   phases (its last transaction *in order* may end before an earlier one on a busier
 ///   channel; the data is complete only when all have ended).
 /// - **DMA busy**: a cycle in which the engine wrote at least one transaction.
-/// - **Padding**: a task's first `usefulIssue` issue cycles are busy, the rest `padding`.
+/// - **DMA descriptor** (§8): a transfer whose dependencies are met at `t` writes its first
+///   transaction at `t + D` at the earliest; the engine's cycles in between are `control`
+///   (a cycle in which it also finished the previous transfer's writes stays busy).
+/// - **Padding**: a task's first `usefulIssue` issue cycles are busy, then `padding`, then its
+///   `imbalanceIssue` cycles `imbalance`, then its `controlIssue` cycles `control` (§8).
 /// - **Window**: from the first request's arrival to the latest `output` done; a request
 ///   completes at its job's `output` done.
 public enum EncoderReference {
@@ -178,14 +182,18 @@ private final class ReferenceSimulator {
         var start = 0
         var issueEnd = 0
         var useful = 0
-        /// Issue cycles lost to gather conflicts: the task's last cycles (§7: busy, padding, imbalance).
+        /// Issue cycles lost to gather conflicts, then control on real rows: the task's last
+        /// cycles (§7, §8: busy, padding, imbalance, control).
         var imbalance = 0
+        var control = 0
     }
 
     struct EngineState {
         var position = 0
         var transfer: Int?
         var pointer = 0
+        /// The current transfer's descriptor is set up from this cycle on (§8).
+        var writableFrom = 0
     }
 
     struct Transfer {
@@ -235,10 +243,14 @@ private final class ReferenceSimulator {
     var outputsDone = 0
     var started: [Ref] = []
 
+    /// §8: the host's command latency; the engines' descriptor setup per transfer.
+    let hostCycles: Int
+
     init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int?, requests: [Request],
          records: Bool) throws {
         layers = model.layers
         memory = config.memory
+        hostCycles = config.host.layerCommandCycles
         self.records = records
         computeUnits = config.sparse == nil ? [.peArray, .softmax, .layerNorm, .gelu] : EncoderUnit.computeUnits
         compute = [ComputeState](repeating: ComputeState(), count: computeUnits.count)
@@ -352,6 +364,20 @@ private final class ReferenceSimulator {
             guard g >= slots else { return nil }
             if let end = self[tileUser[g - slots]].issueEnd, end <= t { return nil }
             return .blocked
+        case .hostCommand:
+            // §8: H cycles after the previous layer's ln2; the job's first layer (and its input):
+            // after the job's arrival and the previous job's last ln2.
+            var base: Int?
+            if ref.layer >= 1 {
+                base = self[Ref(job: ref.job, layer: ref.layer - 1, unit: .layerNorm, index: lastLN2[ref.job])].done
+            } else if ref.job > 0 {
+                base = self[Ref(job: ref.job - 1, layer: layers - 1, unit: .layerNorm, index: lastLN2[ref.job - 1])].done
+                    .map { max($0, jobs[ref.job].ready.value) }
+            } else {
+                base = jobs[ref.job].ready.value
+            }
+            if let base, base + hostCycles <= t { return nil }
+            return .control
         }
     }
 
@@ -363,7 +389,8 @@ private final class ReferenceSimulator {
         if t < state.issueEnd {
             let into = t - state.start
             if into < state.useful { return .busy }
-            return t >= state.issueEnd - state.imbalance ? .bubble(.imbalance) : .bubble(.padding)
+            if t >= state.issueEnd - state.control { return .bubble(.control) }
+            return t >= state.issueEnd - state.control - state.imbalance ? .bubble(.imbalance) : .bubble(.padding)
         }
         let program = programs[unit.rawValue]
         guard state.position < program.count else { return .bubble(.starved) }
@@ -373,10 +400,12 @@ private final class ReferenceSimulator {
         precondition(planned.cost.issue >= 1)
         self[ref] = Times(start: t, issueEnd: t + planned.cost.issue, done: t + planned.cost.issue + planned.cost.latency)
         compute[u] = ComputeState(position: state.position + 1, start: t, issueEnd: t + planned.cost.issue,
-                                  useful: planned.usefulIssue, imbalance: planned.imbalanceIssue)
+                                  useful: planned.usefulIssue, imbalance: planned.imbalanceIssue, control: planned.controlIssue)
         if records { started.append(ref) }
         if planned.usefulIssue > 0 { return .busy }
-        return planned.cost.issue - planned.imbalanceIssue > 0 ? .bubble(.padding) : .bubble(.imbalance)
+        let beforeControl = planned.cost.issue - planned.controlIssue
+        if beforeControl == 0 { return .bubble(.control) }
+        return beforeControl - planned.imbalanceIssue > 0 ? .bubble(.padding) : .bubble(.imbalance)
     }
 
     /// A DMA engine in cycle `t` (§2.3, §5, §7).
@@ -399,10 +428,16 @@ private final class ReferenceSimulator {
                 precondition(bytes >= 1)
                 transfers.append(Transfer(ref: ref, bytes: bytes, count: bytes.ceilDiv(memory.burstBytes)))
                 engines[e].transfer = transfers.count - 1
+                engines[e].writableFrom = t + memory.descriptorCycles
                 self[ref].start = t
                 if records { started.append(ref) }
             }
             let id = engines[e].transfer!
+            // §8: the descriptor's setup: nothing is written before it is done.
+            if t < engines[e].writableFrom {
+                stall = .bubble(.control)
+                break
+            }
             let channel = engines[e].pointer
             guard queues[e][channel].count < memory.maxOutstanding else {
                 stall = .bubble(.blocked)
@@ -434,7 +469,7 @@ private final class ReferenceSimulator {
         transfers[x.transfer] = tr
         if tr.ended == tr.count {
             self[tr.ref].done = tr.latestEnd
-            if tr.ref.unit == .dmaWrite { outputsDone += 1 }
+            if tr.ref.unit == .dmaWrite, tr.ref.layer == layers { outputsDone += 1 }
         }
     }
 
@@ -662,13 +697,21 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
         EncoderConfig(
             precision: .init(weightBits: 4, activationBits: 8, biasBits: 32),
             peArray: .init(processingUnits: 2, pesPerUnit: 4, multipliersPerPE: 8, multiplierLatency: 1, adderTreeLatency: 3,
-                           accumulatorLatency: 2, quantizationLatency: 3),
+                           accumulatorLatency: 2, quantizationLatency: 3, rowOverhead: 0),
             softmax: .init(lanes: 4, middleLatency: 8, outputLatency: 2),
             layerNorm: .init(lanes: 8, middleLatency: 6, outputLatency: 2),
             gelu: .init(lanes: 8, outputLatency: 2),
-            memory: .init(kind: "ddr4", channels: channels, bandwidthMBps: 800, latencyCycles: 20, axiWidthBytes: 16,
-                          maxOutstanding: 4, burstBytes: 64),
+            memory: .init(kind: .ddr4, channels: channels, bandwidthMBps: 800, latencyCycles: 20, axiWidthBytes: 16,
+                          maxOutstanding: 4, burstBytes: 64, descriptorCycles: 0),
             buffers: .init(ioKiB: 16, weightKiB: weightKiB, intermediateKiB: intermediateKiB, parameterKiB: 2))
+    }
+
+    /// The tiny design with I/O and intermediate buffers too small for a sequence of 16 (§6).
+    public static var spillConfig: EncoderConfig {
+        var c = tinyConfig()
+        c.buffers.ioKiB = 1
+        c.buffers.intermediateKiB = 3
+        return c
     }
 
     /// 200 MHz: 800 MB/s is 4 bytes per cycle.
@@ -692,6 +735,12 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
                             requests: [Request(id: 0, arrivalNs: 0, tokens: 5), Request(id: 1, arrivalNs: 100, tokens: 16),
                                        Request(id: 2, arrivalNs: 250, tokens: 9)]),
             EncoderScenario(name: "two-layers", model: tinyModel(layers: 2), config: tinyConfig(), clock: tinyClock, batch: nil,
+                            requests: one),
+            // 1 KiB of I/O buffer and 3 KiB of intermediate buffer for a sequence of 16 that
+            // needs 2 KiB and 8.5 KiB: half of each layer input and LayerNorm output, the
+            // attention tensors and 1 KiB of the FFN intermediate spill to DRAM and are
+            // refilled where they are used (§6), over two layers.
+            EncoderScenario(name: "spill", model: tinyModel(layers: 2), config: spillConfig, clock: tinyClock, batch: nil,
                             requests: one),
             // 124 weight slots hold more than a layer's 72 tiles: the read engine runs ahead until
             // the parameter buffer (two layers) stops it before params(2) (§3, `params(ℓ)`).
@@ -735,7 +784,7 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
         // Bytes per cycle from 1 to 48: BW = bytes/cycle × f (MHz).
         let bytesPerCycle = choose([1, 2, 3, 5, 8, 16, 48])
         let memory = EncoderConfig.Memory(
-            kind: "ddr4", channels: pick(1...3), bandwidthMBps: bytesPerCycle * kilohertz / 1000 + pick(0...50),
+            kind: .ddr4, channels: pick(1...3), bandwidthMBps: bytesPerCycle * kilohertz / 1000 + pick(0...50),
             latencyCycles: pick(0...30), axiWidthBytes: choose([4, 8, 16, 32, 64]), maxOutstanding: pick(1...4),
             burstBytes: choose([16, 32, 64, 128, 256]))
         let closed = pick(0...1) == 1
@@ -764,6 +813,23 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
         let needs = BufferPlan(model: model, config: config).needs(sequences: fit, paddedLength: longest)
         config.buffers.ioKiB = needs[0].bytes.ceilDiv(1024)
         config.buffers.intermediateKiB = needs[1].bytes.ceilDiv(1024)
+        // The control mechanisms (§8), from a stream of their own (the draws above stay as
+        // they were): the row overhead, a slow quantizer, descriptor setup, host commands;
+        // each sometimes off.
+        var control = SplitMix64(seed: seed ^ 0xC047_0120_1DE5_0001)
+        func draw(_ r: ClosedRange<Int>) -> Int { r.lowerBound + Int(control.next() % UInt64(r.count)) }
+        config.peArray!.rowOverhead = draw(0...1) == 0 ? 0 : draw(1...12)
+        config.peArray!.quantizerOutputsPerCycle = draw(1...3)
+        config.memory.descriptorCycles = draw(0...1) == 0 ? 0 : draw(1...20)
+        config.host.layerCommandCycles = draw(0...1) == 0 ? 0 : draw(1...60)
+        // Sometimes buffers smaller than a sequence, so jobs spill (§6): from the least that
+        // works up to the sequence's need.
+        if draw(0...2) == 0 {
+            let least = BufferPlan(model: model, config: config).minimumNeeds(paddedLength: longest)
+            config.buffers.ioKiB = draw(least[0].bytes.ceilDiv(1024)...max(least[0].bytes.ceilDiv(1024), config.buffers.ioKiB))
+            config.buffers.intermediateKiB = draw(least[1].bytes.ceilDiv(1024)...max(least[1].bytes.ceilDiv(1024),
+                                                                                     config.buffers.intermediateKiB))
+        }
         self.init(name: "random \(seed)", model: model, config: config, clock: Clock(kilohertz: kilohertz), batch: batch,
                   padTo: padTo, requests: requests)
     }

@@ -19,9 +19,15 @@ public enum EncoderUnitReferences {
     /// a row's chunks are issued back to back, rows follow each other. A chunk leaves the
     /// multiplier `L_mul` boundaries after it entered, the adder trees `L_tree` after that,
     /// the accumulator `L_acc` after that; when a row's last chunk has left the accumulator
-    /// the row's result enters the quantization unit and leaves `L_q` later. Returns the
-    /// issue cycles, the cycles from the end of issue to the last result out, the useful
-    /// products and the lane-slots offered (`P × N × m` per issue cycle).
+    /// the row's result enters the quantization unit and leaves `L_q` later. Control (§8):
+    /// after a row's last chunk the array issues nothing for `r` cycles (the inner-product
+    /// loop's drain and the row loop's step), and a row's first chunk issues no earlier than
+    /// `⌈N/Q⌉` cycles after the previous row's first (the PU's quantization unit takes its N
+    /// outputs, Q a cycle, through the double-buffered partial sums); the task's issue lasts
+    /// until the last row's period is over, and those idle cycles are control. Returns the
+    /// issue cycles, the cycles from the end of issue to the last result out (none if it is
+    /// out before), the useful products, the lane-slots offered (`P × N × m` per cycle that
+    /// issues a chunk) and the control cycles.
     public static func gemmTile(_ pe: EncoderConfig.PEArray, rows: Int, k: Int, width: Int, aBits: Int, bBits: Int) -> TaskCost {
         precondition(rows >= 1 && k >= 1 && width >= 1 && width <= pe.processingUnits * pe.pesPerUnit)
         let q = aBits.ceilDiv(8) * bBits.ceilDiv(4)
@@ -29,6 +35,11 @@ public enum EncoderUnitReferences {
         let uses = k * q   // multiplier-uses one output of a row needs
         let lanes = pe.processingUnits * pe.pesPerUnit
         let latencies = [pe.multiplierLatency, pe.adderTreeLatency, pe.accumulatorLatency]
+        let quantizerCycles = (pe.pesPerUnit + pe.quantizerOutputsPerCycle - 1) / pe.quantizerOutputsPerCycle
+        var control = 0
+        var rowStart = 0           // cycle the current row's first chunk issues (or may issue)
+        var previousRowStart = 0
+        var issueEnd = 0           // the issue window so far: the last row's period included
 
         struct Chunk { var row: Int; var left: Int }
         var stages = [[Chunk]](repeating: [], count: 3)
@@ -40,10 +51,12 @@ public enum EncoderUnitReferences {
         var issue = 0, work = 0, laneSlots = 0
         var cycle = 0
         var lastOut = 0
-        while rowsOut < rows {
-            // Cycle `cycle`: issue one chunk of the current row, if any is left.
+        while rowsOut < rows || cycle < issueEnd {
+            // Cycle `cycle`: issue one chunk of the current row, if any is left and its row may
+            // start; a cycle inside the issue window without a chunk is control.
             var issued: Chunk?
-            if row < rows {
+            if row < rows && cycle >= rowStart {
+                if consumed == 0 { previousRowStart = cycle }
                 let step = min(m, uses - consumed)
                 consumed += step
                 work += step * width
@@ -54,7 +67,12 @@ public enum EncoderUnitReferences {
                 if consumed == uses {
                     row += 1
                     consumed = 0
+                    rowStart = max(cycle + 1 + pe.rowOverhead, previousRowStart + quantizerCycles)
+                    issueEnd = rowStart
                 }
+            } else if cycle < issueEnd || row < rows {
+                issue += 1
+                control += 1
             }
             // Boundary `cycle + 1`: everything in flight advances one cycle, the new chunk
             // enters the multiplier, and whatever has no latency left moves on.
@@ -87,7 +105,8 @@ public enum EncoderUnitReferences {
             cycle += 1
         }
         // `work` counted multiplier-uses; a MAC is q of them.
-        return TaskCost(issue: issue, latency: lastOut - issue, work: work / q, usedSlots: work, laneSlots: laneSlots)
+        return TaskCost(issue: issue, latency: max(0, lastOut - issue), work: work / q, usedSlots: work, laneSlots: laneSlots,
+                        control: control)
     }
 
     /// A three-pass row pipeline (softmax or LayerNorm), one cycle at a time.

@@ -70,7 +70,8 @@ import BertSimTestSupport
             for layer in 0..<s.model.layers {
                 let kind: LayerKind = layer == 0 ? .first : .other
                 peIssue += job.plan.tasks(kind, .peArray).reduce(0) { $0 + $1.cost.issue }
-                for t in job.plan.tasks(kind, .dmaRead) {
+                // Weights, parameters, and refills in; spills (§6) out.
+                for t in job.plan.tasks(kind, .dmaRead) + job.plan.tasks(kind, .dmaWrite) {
                     dataCycles += Self.transactionCycles(t.totalBytes, s)
                 }
             }
@@ -105,8 +106,9 @@ import BertSimTestSupport
         let lp = shape.paddedLength, rows = shape.rows, real = shape.usefulRows
         let pn = config.array.lanes
         func width(_ columns: Int, _ g: Int) -> Int { min(pn, columns - g * pn) }
+        // §8: the busy share is of the data cycles; control on pad rows is padding.
         func check(_ t: PlannedTask, _ useful: Int, _ total: Int) {
-            #expect(t.usefulIssue == t.cost.issue * useful / total, "\(t.kind.label)")
+            #expect(t.usefulIssue == (t.cost.issue - t.cost.control) * useful / total, "\(t.kind.label)")
         }
         for kind in [LayerKind.first, .other] {
             for t in plan.tasks(kind, .peArray) {
@@ -181,17 +183,22 @@ import BertSimTestSupport
 
     // MARK: Units
 
+    /// Arrays with and without the row overhead and a slow quantizer (§8), among them one whose
+    /// overhead outlasts its pipeline (the last result is out before issue ends) and one whose
+    /// quantizer bounds short rows.
     static let peArrays: [EncoderConfig.PEArray] = [
         .init(processingUnits: 2, pesPerUnit: 4, multipliersPerPE: 8),
         .init(processingUnits: 1, pesPerUnit: 1, multipliersPerPE: 2, multiplierLatency: 0, adderTreeLatency: 0,
-              accumulatorLatency: 0, quantizationLatency: 0),
+              accumulatorLatency: 0, quantizationLatency: 0, rowOverhead: 0),
         .init(processingUnits: 3, pesPerUnit: 2, multipliersPerPE: 6, multiplierLatency: 2, adderTreeLatency: 0,
-              accumulatorLatency: 5, quantizationLatency: 1),
+              accumulatorLatency: 5, quantizationLatency: 1, rowOverhead: 3),
         .init(processingUnits: 16, pesPerUnit: 16, multipliersPerPE: 16, multiplierLatency: 1, adderTreeLatency: 4,
-              accumulatorLatency: 2, quantizationLatency: 3),
+              accumulatorLatency: 2, quantizationLatency: 3, rowOverhead: 0, quantizerOutputsPerCycle: 1),
+        .init(processingUnits: 2, pesPerUnit: 8, multipliersPerPE: 4, multiplierLatency: 1, adderTreeLatency: 1,
+              accumulatorLatency: 1, quantizationLatency: 1, rowOverhead: 12, quantizerOutputsPerCycle: 3),
     ]
 
-    @Test(arguments: 0..<4)
+    @Test(arguments: 0..<5)
     func gemmTileMatchesThePerCycleBIMPipeline(_ p: Int) {
         let pe = Self.peArrays[p]
         let config = EncoderScenario.tinyConfig()
@@ -219,9 +226,30 @@ import BertSimTestSupport
     /// quantization unit (1) at 13: latency 13 − 6 = 7 = L_pe.
     @Test func gemmTileReferenceByHand() {
         let pe = EncoderConfig.PEArray(processingUnits: 1, pesPerUnit: 2, multipliersPerPE: 2, multiplierLatency: 1,
-                                       adderTreeLatency: 0, accumulatorLatency: 5, quantizationLatency: 1)
+                                       adderTreeLatency: 0, accumulatorLatency: 5, quantizationLatency: 1, rowOverhead: 0)
         let r = EncoderUnitReferences.gemmTile(pe, rows: 2, k: 5, width: 2, aBits: 8, bBits: 4)
         #expect(r == TaskCost(issue: 6, latency: 7, work: 2 * 5 * 2, laneSlots: 6 * 2 * 2))
+    }
+
+    /// By hand, with the row overhead (§8): the same tile with r = 4: row 0's chunks at 0, 1, 2,
+    /// idle 3…6, row 1's at 7, 8, 9, idle 10…13: issue 14, control 8. Row 1's last chunk (cycle
+    /// 9) leaves the quantization unit at boundary 9 + 1 + 1 + 0 + 5 + 1 = 17: latency 17 − 14 = 3
+    /// = L_pe − r. The closed form: t = max(3 + 4, ⌈2/1⌉) = 7 a row, 2 × 7 = 14.
+    @Test func gemmTileWithRowOverheadByHand() {
+        let pe = EncoderConfig.PEArray(processingUnits: 1, pesPerUnit: 2, multipliersPerPE: 2, multiplierLatency: 1,
+                                       adderTreeLatency: 0, accumulatorLatency: 5, quantizationLatency: 1, rowOverhead: 4)
+        let expected = TaskCost(issue: 14, latency: 3, work: 20, laneSlots: 6 * 2 * 2, control: 8)
+        #expect(EncoderUnitReferences.gemmTile(pe, rows: 2, k: 5, width: 2, aBits: 8, bBits: 4) == expected)
+        var config = EncoderScenario.tinyConfig()
+        config.peArray = pe
+        #expect(config.gemmTile(rows: 2, k: 5, width: 2, mode: .activationWeight).timing == expected)
+        // A quantizer of 1 output a cycle on N = 8 outputs bounds 3-cycle rows to 8: rows of
+        // max(3 + 0, 8) = 8 cycles, 5 of them control.
+        let slow = EncoderConfig.PEArray(processingUnits: 1, pesPerUnit: 8, multipliersPerPE: 2, rowOverhead: 0)
+        config.peArray = slow
+        let c = config.gemmTile(rows: 3, k: 5, width: 8, mode: .activationWeight)
+        #expect(c.issue == 24 && c.control == 15)
+        #expect(EncoderUnitReferences.gemmTile(slow, rows: 3, k: 5, width: 8, aBits: 8, bBits: 4).timing == c.timing)
     }
 
     static let specialUnits: [EncoderConfig.SpecialUnit] = [

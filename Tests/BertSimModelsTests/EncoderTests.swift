@@ -8,16 +8,17 @@ let tinyModel = ModelSpec(name: "custom", layers: 1, hidden: 64, heads: 2, headS
 
 /// A small encoder: 2 PUs × 4 PEs × 8 multipliers (8 lanes), 200 MHz, one channel of
 /// 3.2 GB/s with a 128-bit AXI port (16 B per cycle either way), 10 cycles latency, 2
-/// outstanding, 256-byte bursts.
+/// outstanding, 256-byte bursts; no control overheads (§8) unless a test sets them.
 func tinyConfig(weightKiB: Int = 4) -> EncoderConfig {
     EncoderConfig(
         precision: .init(),
         peArray: .init(processingUnits: 2, pesPerUnit: 4, multipliersPerPE: 8, multiplierLatency: 1, adderTreeLatency: 2,
-                       accumulatorLatency: 1, quantizationLatency: 2),
+                       accumulatorLatency: 1, quantizationLatency: 2, rowOverhead: 0),
         softmax: .init(lanes: 4, middleLatency: 8, outputLatency: 2),
         layerNorm: .init(lanes: 8, middleLatency: 8, outputLatency: 2),
         gelu: .init(lanes: 8, outputLatency: 2),
-        memory: .init(bandwidthMBps: 3200, latencyCycles: 10, axiWidthBytes: 16, maxOutstanding: 2, burstBytes: 256),
+        memory: .init(bandwidthMBps: 3200, latencyCycles: 10, axiWidthBytes: 16, maxOutstanding: 2, burstBytes: 256,
+                      descriptorCycles: 0),
         buffers: .init(ioKiB: 64, weightKiB: weightKiB, intermediateKiB: 256, parameterKiB: 4))
 }
 
@@ -127,6 +128,38 @@ func stage(_ r: SimulationResult, _ name: String) -> StageSummary { r.stages.fir
         let pe = stage(r, "pe_array").ledger.intervals
         #expect(pe.first == .init(start: Cycle(0), end: Cycle(119), activity: .bubble(.memory)))
         #expect(pe[1].start == Cycle(119) && pe[1].activity == .busy)
+    }
+
+    /// The same first transfers with the host's command (H = 50 cycles) and descriptor setup
+    /// (D = 5) of §8, by hand. The input's last dependency, the host's command, arrives at 0 + 50;
+    /// its descriptor is set up over [50, 55), so everything above shifts by 55: bursts written at
+    /// 55 (2) and 56 (2), accepted at 56, 56, 82, 98, data [66, 130). The params' descriptor
+    /// ([56, 61)) and w.q[0]'s ([98, 103)) are hidden: their bursts wait for queue room until 82
+    /// and 114, as before (27 + 55, 59 + 55). q[0] issues from 174. The PE waits for the
+    /// host over [0, 50) (`control`: its first unmet dependency), then for data; the read
+    /// engine is `control` over [0, 55) (the host, then the descriptor) and busy at 55 and 56.
+    @Test func hostCommandAndDescriptorSetupByHand() throws {
+        var config = tinyConfig()
+        config.host.layerCommandCycles = 50
+        config.memory.descriptorCycles = 5
+        let (r, _) = try runEncoder(tinyModel, config, lengths: [16])
+        let channel = stage(r, "channel0").ledger.intervals
+        #expect(Array(channel.prefix(3)) == [
+            .init(start: Cycle(0), end: Cycle(56), activity: .bubble(.starved)),
+            .init(start: Cycle(56), end: Cycle(66), activity: .bubble(.memory)),
+            .init(start: Cycle(66), end: Cycle(130), activity: .busy, tag: ActivityLedger.tag(item: 0, layer: -1)),
+        ])
+        let pe = stage(r, "pe_array").ledger.intervals
+        #expect(Array(pe.prefix(2)) == [
+            .init(start: Cycle(0), end: Cycle(50), activity: .bubble(.control)),
+            .init(start: Cycle(50), end: Cycle(174), activity: .bubble(.memory)),
+        ])
+        #expect(pe[2].start == Cycle(174) && pe[2].activity == .busy, "\(pe.prefix(4))")
+        let dma = stage(r, "dma_read").ledger.intervals
+        #expect(dma.first == .init(start: Cycle(0), end: Cycle(55), activity: .bubble(.control)))
+        #expect(dma[1].start == Cycle(55) && dma[1].end == Cycle(57) && dma[1].activity == .busy)
+        // Layer 0 is the model's only layer: one host command.
+        #expect(stage(r, "pe_array").bubbles(.control).count >= 50)
     }
 
     /// With 3 weight slots w.q[1] loads while q[0] computes (done at 145 < 247): q[1] follows

@@ -3,7 +3,8 @@ import BertSimWorkload
 import Testing
 @testable import BertSimModels
 
-/// FQ-BERT on a ZCU102: 12 × 8 PEs × 16 multipliers, the default design's buffers.
+/// FQ-BERT on a ZCU102: 12 × 8 PEs × 16 multipliers, the shipped design's buffers
+/// (hw-configs/zcu102-fqbert-n8m16.yaml).
 func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
     EncoderConfig(
         precision: .init(weightBits: weightBits),
@@ -13,31 +14,50 @@ func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
         layerNorm: .init(lanes: 16, middleLatency: 12, outputLatency: 2),
         gelu: .init(lanes: 16, outputLatency: 2),
         memory: .init(bandwidthMBps: 19_200, latencyCycles: 22, axiWidthBytes: 64, maxOutstanding: 8, burstBytes: 4096),
-        buffers: .init(ioKiB: 768, weightKiB: 512, intermediateKiB: 2048, parameterKiB: 16))
+        buffers: .init(ioKiB: 192, weightKiB: 289, intermediateKiB: 800, parameterKiB: 16))
 }
 
 @Suite struct ResourceEstimateTests {
-    /// docs/resources.md, worked: 1,536 multipliers two per DSP = 768, quantization 2 × 96 = 192,
-    /// softmax 16 + 4, LayerNorm 2 × 16 + 4: 1,016 DSP.
+    /// docs/resources.md, worked: 1,536 multipliers one per DSP and 96 PE accumulators = 1,632;
+    /// 12 quantization units of one requantizer, a 32 × 8-bit multiply in ⌈32/27⌉ = 2 DSPs
+    /// each = 24; softmax 16 + 4, LayerNorm 2 × 16 + 4: 1,712 DSP (FQ-BERT reports 1,751).
     @Test func dspOfTheFQBERTDesign() {
         let r = ResourceEstimate(config: fqbertZCU102())
-        #expect(r.dsp == 768 + 192 + 20 + 36)
-        #expect(r.parts.first { $0.unit == "array" }?.dsp == 960)
+        #expect(r.parts.first { $0.unit == "array" }?.dsp == 1536 + 96 + 24)
+        #expect(r.dsp == 1536 + 96 + 24 + 20 + 36)
+        // Two products per DSP (WP486's packing) halve the multipliers' share only.
+        var packed = fqbertZCU102()
+        packed.peArray!.multipliersPerDSP = 2
+        #expect(ResourceEstimate(config: packed).dsp == 768 + 96 + 24 + 20 + 36)
     }
 
-    /// BRAM: capacity or port width, whichever needs more. The 2 MiB intermediate buffer:
-    /// 16 Mib / 18 Kib = 911 blocks (its 128-bit reads need 4); the 512 KiB weight buffer:
-    /// 4 Mib / 18 Kib = 228 (its 6,144-bit reads need 171).
+    /// BRAM: an array as wide as its widest port, ⌈width/36⌉ blocks side by side and
+    /// ⌈depth/512⌉ stacked.
     @Test func blockRAMByCapacityAndWidth() {
-        #expect(ResourceEstimate.bram18k(bits: 2048 * 1024 * 8, width: 128) == 911)
-        #expect(ResourceEstimate.bram18k(bits: 512 * 1024 * 8, width: 96 * 16 * 4) == 228)
+        // 2 MiB read 128 bits a cycle: 4 blocks wide × 256 deep.
+        #expect(ResourceEstimate.bram18k(bits: 2048 * 1024 * 8, width: 128) == 4 * 256)
         // A small buffer read very wide is bound by its ports: 1 KiB at 6,144 bits per cycle.
         #expect(ResourceEstimate.bram18k(bits: 8 * 1024, width: 6144) == 171)
-        #expect(ResourceEstimate.uram(bits: 2048 * 1024 * 8, width: 128) == 57)
+        // UltraRAM: 4,096 × 72 blocks.
+        #expect(ResourceEstimate.uram(bits: 2048 * 1024 * 8, width: 128) == 2 * 32)
         #expect(ResourceEstimate.uram(bits: 1024 * 8, width: 12_288) == 171)
-        let parts = ResourceEstimate(config: fqbertZCU102()).parts
-        #expect(parts.first { $0.unit == "intermediate_buffer" }?.bram18k == 911)
-        #expect(parts.first { $0.unit == "weight_buffer" }?.bram18k == 228)
+    }
+
+    /// FQ-BERT's buffers, worked (docs/resources.md): every array at least the 512-bit AXI
+    /// width (15 blocks wide). I/O 192 KiB = 3,072 words: 15 × 6 = 90; intermediate 800 KiB =
+    /// 12,800 words: 15 × 25 = 375; parameters 16 KiB = 256 words: 15; weights: 2 slots of
+    /// the largest BERT-base tile (3,072 × 96 4-bit weights + 96 int32 biases = 147,840 B),
+    /// each 6,144 bits wide (96 PEs × 16 × 4 bits, 171 blocks) and 193 words deep: 2 × 171.
+    /// 822 in all (FQ-BERT reports 838).
+    @Test func theFQBERTDesignsBlockRAM() {
+        let r = ResourceEstimate(config: fqbertZCU102())
+        func bram(_ unit: String) -> Int? { r.parts.first { $0.unit == unit }?.bram18k }
+        #expect(JobPlan.slotBytes(model: .bertBase, config: fqbertZCU102()) == 3072 * 96 / 2 + 96 * 4)
+        #expect(bram("io_buffer") == 90)
+        #expect(bram("intermediate_buffer") == 375)
+        #expect(bram("parameter_buffer") == 15)
+        #expect(bram("weight_buffer") == 2 * 171)
+        #expect(r.bram18k == 822)
     }
 
     @Test func productsPerDSPByWidth() {
@@ -48,22 +68,22 @@ func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
         #expect(ResourceEstimate.productsPerDSP(32, 32) == 0.25)   // ⌈32/18⌉ · ⌈32/27⌉ = 4 DSPs per product
     }
 
-    /// LUT multipliers move the array's DSPs to LUTs: 1,536 × 24 LUTs.
+    /// LUT multipliers move the array's multiplier and accumulator DSPs to LUTs: 1,536 × 24
+    /// LUTs and 96 × 32; the quantizers stay in DSPs.
     @Test func multipliersInLUTs() {
         var c = fqbertZCU102()
         c.peArray!.multipliersInDSP = false
         let dsp = ResourceEstimate(config: fqbertZCU102())
         let lut = ResourceEstimate(config: c)
-        #expect(dsp.dsp - lut.dsp == 768)
-        #expect(lut.lut - dsp.lut == 1536 * 24)
+        #expect(dsp.dsp - lut.dsp == 1536 + 96)
+        #expect(lut.lut - dsp.lut == 1536 * 24 + 96 * 32)
     }
 
     @Test func aDesignThatDoesNotFitIsRejectedNamingTheResource() {
         var c = fqbertZCU102()
-        c.peArray!.processingUnits = 24   // twice the multipliers: 1,536 + 384 + 56 = 1,976 DSP still fits;
-        c.peArray!.pesPerUnit = 16        // four times: 3,072 + 768 + 56 = 3,896 does not
+        c.peArray!.processingUnits = 24   // twice the PUs: 3,072 + 192 + 48 + 56 = 3,368 DSP, more than 2,520
         let board = Board.preset("zcu102")!
-        #expect(throws: DesignError(field: "board", "the design needs 3896 DSP but the zcu102 (XCZU9EG) has 2520")) {
+        #expect(throws: DesignError(field: "board", "the design needs 3368 DSP but the zcu102 (XCZU9EG) has 2520")) {
             try ResourceEstimate(config: c).check(on: board)
         }
     }
@@ -71,13 +91,17 @@ func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
 
 @Suite struct PrecisionTests {
     /// W8 weights: twice the bytes of every weight tile (the biases stay int32), and two 8×4
-    /// multipliers per product, so a projection tile takes twice the cycles.
+    /// multipliers per product, so a projection tile takes twice the data cycles (its rows'
+    /// overhead, control, stays the same).
     @Test func w8DoublesWeightBytesAndProjectionCycles() {
         let w4 = fqbertZCU102(), w8 = fqbertZCU102(weightBits: 8)
         #expect(w8.weightTileBytes(k: 768, width: 96).weights == 2 * w4.weightTileBytes(k: 768, width: 96).weights)
         #expect(w8.weightTileBytes(k: 768, width: 96).biases == w4.weightTileBytes(k: 768, width: 96).biases)
-        #expect(w8.gemmTile(rows: 128, k: 768, width: 96, mode: .activationWeight).issue
-            == 2 * w4.gemmTile(rows: 128, k: 768, width: 96, mode: .activationWeight).issue)
+        let t4 = w4.gemmTile(rows: 128, k: 768, width: 96, mode: .activationWeight)
+        let t8 = w8.gemmTile(rows: 128, k: 768, width: 96, mode: .activationWeight)
+        #expect(t8.issue - t8.control == 2 * (t4.issue - t4.control))
+        #expect(t8.control == t4.control)
+        #expect(t4.control == 128 * 9)   // 9 cycles per output row (row_overhead_cycles)
         // Q·Kᵀ (8×8) does not depend on the weight width.
         #expect(w8.gemmTile(rows: 128, k: 64, width: 96, mode: .activationActivation)
             == w4.gemmTile(rows: 128, k: 64, width: 96, mode: .activationActivation))
@@ -87,7 +111,9 @@ func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
     @Test func w16a16() {
         var c = fqbertZCU102()
         c.precision = .init(weightBits: 16, activationBits: 16)
-        #expect(c.gemmTile(rows: 1, k: 16, width: 1, mode: .activationWeight).issue == 8)   // ⌈16·8/16⌉
+        let t = c.gemmTile(rows: 1, k: 16, width: 1, mode: .activationWeight)
+        #expect(t.issue - t.control == 8)   // ⌈16·8/16⌉ data cycles, then the row's 9 of overhead
+        #expect(t.issue == 17)
         #expect(c.activationBytes(rows: 128, cols: 768) == 2 * fqbertZCU102().activationBytes(rows: 128, cols: 768))
     }
 

@@ -26,7 +26,9 @@ func sparseConfig(k: Int = 2, lutLanes: Int = 2, selectorWidth: Int = 2, banks: 
     /// - qk: groups of P = 2 queries; ⌈k/N⌉ · ⌈D·2/M⌉ = 1 · 8 = 8 cycles a group, 4 groups: 32
     ///   (a group's gather of 2 × 2 rows from 4 banks takes at most 4 ≤ 8: hidden).
     /// - softmax over k = 2 with 4 lanes: c = 1, 8 rows: 8 cycles.
-    /// - pv: ⌈D/N⌉ · ⌈k·2/M⌉ = 8 · 1 = 8 a group: 32.
+    /// - pv: ⌈D/N⌉ · ⌈k·2/M⌉ = 8 passes of 1 data cycle, but each pass's N = 4 outputs take the
+    ///   PU's quantization unit (1 a cycle) 4 cycles (§8): 8 × max(1 + 0, 4) = 32 a group, 128
+    ///   in all, 96 of them control.
     @Test func eachPhaseByHand() {
         let p = plan(sparseConfig())
         let estimate = p.tasks(.first, .estimator)[0]
@@ -46,7 +48,8 @@ func sparseConfig(k: Int = 2, lutLanes: Int = 2, selectorWidth: Int = 2, banks: 
         #expect(p.tasks(.first, .softmax)[0].cost.issue == 8)
         let pv = pe[p.attentionPE.upperBound]
         #expect(pv.kind == .gemm(name: "pv", pair: 1, group: 0))
-        #expect(pv.cost.issue == 32)
+        #expect(pv.cost.issue == 128)
+        #expect(pv.controlIssue == 96 && pv.usefulIssue == 32)
         // Two pairs (2 heads), software-pipelined: qk[0], qk[1], pv[0], pv[1].
         #expect(pe[p.attentionPE].map(\.kind.label) == ["qk[0].0", "qk[1].0", "pv[0].0", "pv[1].0"])
     }

@@ -9,8 +9,8 @@ import Testing
          ":20: encoder.pe_array.processing_units: 1000000000000 is out of range 1...4096"),
         ("pes_per_unit: 8", "pes_per_unit: 4096\n    processing_units: 4096",
          ": encoder.pe_array.pes_per_unit: P × N = 16777216 PEs is beyond the model's limit of 1048576"),
-        ("weight_kib: 512 ", "weight_kib: 1073741824 ",
-         ":49: encoder.buffers.weight_kib: 1073741824 is out of range 1...1048576 kibibytes"),
+        ("weight_kib: 290 ", "weight_kib: 1073741824 ",
+         ":53: encoder.buffers.weight_kib: 1073741824 is out of range 1...1048576 kibibytes"),
         ("clock_mhz: 214", "clock_mhz: 1e300", ": clock_mhz:"),
     ])
     func rejectedWithTheLimit(_ original: String, _ absurd: String, _ message: String) throws {

@@ -60,7 +60,7 @@ func json(_ text: String) throws -> [String: Any] {
     try #require(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
 }
 
-let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalance"]
+let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalance", "control"]
 
 @Suite struct SimulateTests {
     @Test func jsonReportHasTheContractKeysAndTheBubbleIdentity() throws {
@@ -179,19 +179,37 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
         try expectBadInput(simulate(trace: f, config: "hw-configs/default.yaml"), "\(f):4: binary data")
     }
 
-    /// A design whose I/O buffer cannot hold one sequence of the trace: rejected with the
-    /// buffer's line, its need and its capacity.
+    /// A design whose I/O buffer cannot hold even one token's rows: rejected with the
+    /// buffer's line, its need, its capacity and the smallest size that works.
     @Test func bufferTooSmallForTheTrace() throws {
         let f = Paths.fixture("small-io-buffer.yaml")
         try expectBadInput(simulate(config: f),
-                           "\(f):45: encoder.buffers.io_kib: 16 KiB is too small: two 13×768 activation blocks "
-                           + "(layer input and LayerNorm output) need 19.5 KiB for one sequence of 13 tokens")
+                           "\(f):45: encoder.buffers.io_kib: 1 KiB is too small: a token's rows of the layer input and the "
+                           + "LayerNorm output need 1.5 KiB (the smallest that works: 2 KiB, spilling the rest to DRAM)")
+    }
+
+    /// A buffer that holds less than a sequence is not refused: the job spills to DRAM and
+    /// refills (docs/encoder-timing.md §6), and the report shows the bytes.
+    @Test func aSequenceLargerThanTheBuffersSpills() throws {
+        let text = try String(contentsOfFile: Paths.repo("hw-configs/default.yaml"), encoding: .utf8)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("spill-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("small.yaml").path
+        try text.replacingOccurrences(of: "    io_kib: 192 ", with: "    io_kib: 16 ").write(toFile: path, atomically: true,
+                                                                                              encoding: .utf8)
+        let r = try bertsim(["simulate", "traces/sst2.trace", "--config", path, "--limit", "2", "--kernel", "native",
+                             "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as! [String: Any]
+        let bytes = (json["memory"] as! [String: Any])["bytes_by_class"] as! [String: Int]
+        #expect(bytes["spill_out"]! > 0 && bytes["spill_in"]! > bytes["spill_out"]!, "\(bytes)")
     }
 
     /// More than twice the ZCU102's DSPs (32 × 16 PEs × 16 multipliers): rejected before running.
     @Test func designTooLargeForItsBoard() throws {
         let f = Paths.fixture("too-many-dsp.yaml")
-        try expectBadInput(simulate(config: f), "\(f):10: board: the design needs 5176 DSP but the zcu102 (XCZU9EG) has 2520")
+        try expectBadInput(simulate(config: f), "\(f):10: board: the design needs 8824 DSP but the zcu102 (XCZU9EG) has 2520")
     }
 
     @Test func badFlags() throws {

@@ -181,7 +181,7 @@ enum Chromium {
         #expect(stages.dropFirst().map { $0[1] } == report.stages.map(\.name))
         for row in stages.dropFirst() { #expect(Int(row[2])! + Int(row[3])! == Int(row[4])!, "\(row)") }
         let bubbles = try rows("bubbles.csv")
-        #expect(bubbles.count == 1 + 6 * report.stages.count)
+        #expect(bubbles.count == 1 + BubbleCause.allCases.count * report.stages.count)
         let pe = bubbles.filter { $0[1] == "pe_array" }
         #expect(pe.map { $0[2] } == BubbleCause.allCases.map(\.rawValue))
         #expect(pe.map { Int($0[3])! } == BubbleCause.allCases.map { report.stages[0].bubbles[$0] })

@@ -103,7 +103,7 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
 /// detail; read back with Foundation's JSON parser (not the writer's code) and checked against
 /// the format's schema (docs/timeline.schema.json) by Python's jsonschema.
 @Suite struct TimelineTests {
-    static let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalance"]
+    static let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalance", "control"]
 
     static let cases: [(String, String)] = ["padded", "length-aware"].flatMap { s in ["jobs", "layers", "intervals"].map { (s, $0) } }
 

@@ -30,9 +30,9 @@ public struct BufferPlan: Sendable {
             Need(field: "encoder.buffers.io_kib", bytes: 2 * act(rows, h), capacity: config.buffers.ioKiB * kib,
                  what: "two \(rows)×\(h) activation blocks (layer input and LayerNorm output)"),
             Need(field: "encoder.buffers.intermediate_kib",
-                 bytes: max(4 * act(rows, h) + 2 * config.scoreBytes(rows: lp, cols: lp), act(rows, f)),
+                 bytes: 4 * act(rows, h) + 2 * config.scoreBytes(rows: lp, cols: lp) + act(rows, f),
                  capacity: config.buffers.intermediateKiB * kib,
-                 what: "Q, K, V, attention output and two \(lp)×\(lp) score blocks, or the \(rows)×\(f) FFN intermediate"),
+                 what: "Q, K, V, attention output, two \(lp)×\(lp) score blocks and the \(rows)×\(f) FFN intermediate (each its own array)"),
         ]
     }
 
@@ -56,15 +56,40 @@ public struct BufferPlan: Sendable {
         for n in fixedNeeds() where !n.fits { throw Self.error(n) }
     }
 
-    /// The largest number of sequences of padded length `lp` that fits, up to `limit`;
-    /// throws if not even one does.
+    /// The largest number of sequences of padded length `lp` that fits, up to `limit`: one
+    /// when not even one fits (it spills, §6). Throws only when a buffer cannot hold even
+    /// the rows one token needs (``minimumNeeds``), naming it and the smallest size that works.
     public func maxSequences(paddedLength lp: Int, limit: Int) throws(DesignError) -> Int {
-        for n in needs(sequences: 1, paddedLength: lp) where !n.fits {
-            throw DesignError(field: n.field, Self.message(n) + " for one sequence of \(lp) tokens")
+        for n in minimumNeeds(paddedLength: lp) where !n.fits {
+            throw DesignError(field: n.field, "\(Self.kib(n.capacity)) is too small: \(n.what) need \(Self.kib(n.bytes)) "
+                              + "(the smallest that works: \(Self.kib(n.bytes.ceilDiv(1024) * 1024)), spilling the rest to DRAM)")
         }
         var b = 1
         while b < limit && needs(sequences: b + 1, paddedLength: lp).allSatisfy(\.fits) { b += 1 }
         return b
+    }
+
+    /// What a buffer must hold however much spills (§6): the I/O buffer a token's row of the
+    /// layer input and of the LayerNorm output; the intermediate buffer a token's rows of Q,
+    /// K, V, attention output and FFN intermediate, and a row of each score block.
+    public func minimumNeeds(paddedLength lp: Int) -> [Need] {
+        let h = model.hidden, f = model.ffn
+        let act = { (r: Int, c: Int) in config.activationBytes(rows: r, cols: c) }
+        return [
+            Need(field: "encoder.buffers.io_kib", bytes: 2 * act(1, h), capacity: config.buffers.ioKiB * 1024,
+                 what: "a token's rows of the layer input and the LayerNorm output"),
+            Need(field: "encoder.buffers.intermediate_kib",
+                 bytes: 4 * act(1, h) + 2 * config.scoreBytes(rows: 1, cols: lp) + act(1, f),
+                 capacity: config.buffers.intermediateKiB * 1024,
+                 what: "a token's rows of Q, K, V, attention output, scores and FFN intermediate"),
+        ]
+    }
+
+    /// Bytes of a job of `sequences` × `lp` that do not fit, per buffer: the I/O buffer's and
+    /// the intermediate buffer's overflow (§6).
+    public func overflow(sequences: Int, paddedLength lp: Int) -> (io: Int, intermediate: Int) {
+        let n = needs(sequences: sequences, paddedLength: lp)
+        return (max(0, n[0].bytes - n[0].capacity), max(0, n[1].bytes - n[1].capacity))
     }
 
     static func error(_ n: Need) -> DesignError { DesignError(field: n.field, message(n)) }

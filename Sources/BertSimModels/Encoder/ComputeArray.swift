@@ -51,16 +51,24 @@ extension EncoderConfig.PEArray {
     /// ## Timing model
     /// Each of the `width ≤ P×N` PEs holds the `k` weights of one output column; the N PEs of
     /// a PU share each activation row. A product takes `q = ⌈a/8⌉·⌈b/4⌉` of the PE's M 8×4
-    /// multipliers, so a row takes `⌈k·q / M⌉` cycles (W4/A8: `⌈k/M⌉`; 8×8: `⌈k/(M/2)⌉`); rows
-    /// follow back to back, `issue = rows × ⌈k·q/M⌉`, and the last result leaves the multiplier,
-    /// adder trees, shift-add, accumulator and quantization unit `L_pe` cycles later.
+    /// multipliers, so a row's inner products take `c = ⌈k·q / M⌉` cycles (W4/A8: `⌈k/M⌉`;
+    /// 8×8: `⌈k/(M/2)⌉`). A row then occupies the array for `t = max(c + r, ⌈N/Q⌉)` cycles
+    /// (``rowCycles(chunks:)``): the row overhead `r` (the inner-product loop's fill and drain
+    /// per output row) and the quantization unit's throughput (`Q` outputs per cycle per PU) are
+    /// control, not data (and offer no lane-slots). Rows follow back to back: `issue = rows × t`,
+    /// of which `rows × (t − c)` are control; the last result leaves the multiplier, adder trees,
+    /// shift-add, accumulator and quantization unit `L_pe` cycles after the last row's last chunk,
+    /// so `latency = max(0, L_pe − (t − c))` after the end of issue.
     func tile(rows: Int, k: Int, width: Int, aBits: Int, bBits: Int) -> TaskCost {
         let q = Self.multipliersPerProduct(aBits: aBits, bBits: bBits)
-        let issue = rows * (k * q).ceilDiv(multipliersPerPE)
+        let chunks = (k * q).ceilDiv(multipliersPerPE)
+        let period = rowCycles(chunks: chunks)
+        let issue = rows * period
         // Buffer traffic: each row's activations once (broadcast), every PE's k weights for
         // every row (the BIM keeps no weights between rows), the outputs once.
         let bytes = (rows * k * aBits + rows * k * width * bBits + rows * width * aBits).ceilDiv(8)
-        return TaskCost(issue: issue, latency: pipelineLatency, work: rows * k * width,
-                        usedSlots: rows * k * width * q, laneSlots: issue * lanes * multipliersPerPE, bufferBytes: bytes)
+        return TaskCost(issue: issue, latency: max(0, pipelineLatency - (period - chunks)), work: rows * k * width,
+                        usedSlots: rows * k * width * q, laneSlots: rows * chunks * lanes * multipliersPerPE, bufferBytes: bytes,
+                        control: rows * (period - chunks))
     }
 }

@@ -63,9 +63,12 @@ final class ComputeUnit: SimProcess {
             board.post(job, key, issueEnd: Cycle(busyUntil), done: Cycle(busyUntil + task.cost.latency))
             let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: key.job, layer: key.layer) : -1
             enter(.busy, at: now, tag: tag)
-            let padding = issue - task.usefulIssue - task.imbalanceIssue
+            let padding = issue - task.usefulIssue - task.imbalanceIssue - task.controlIssue
             if padding > 0 { enter(.bubble(.padding), at: now + task.usefulIssue, tag: tag) }
             if task.imbalanceIssue > 0 { enter(.bubble(.imbalance), at: now + task.usefulIssue + padding, tag: tag) }
+            if task.controlIssue > 0 {
+                enter(.bubble(.control), at: now + task.usefulIssue + padding + task.imbalanceIssue, tag: tag)
+            }
             statistics.tasks += 1
             statistics.work += task.cost.work
             statistics.usedSlots += task.cost.usedSlots

@@ -25,7 +25,9 @@ final class DMAEngine: SimProcess {
     var cursor = ProgramCursor()
     private var roundRobin = 0
     private var subscriber = 0
-    private var current: (job: EncoderJob, key: TaskKey, bursts: Deque<Int>)?
+    private var current: (job: EncoderJob, key: TaskKey, bursts: Deque<Int>, writableFrom: Int)?
+    /// Cycles of a transfer's descriptor setup (§8).
+    private let descriptorCycles: Int
     private var lastWrite = -1
     private(set) var ledger: ActivityLedger
     private(set) var statistics = UnitStatistics()
@@ -34,8 +36,10 @@ final class DMAEngine: SimProcess {
     var waiting: String? { waitingFor.map { "\($0.0.label) of \($0.1) waits (\($0.2.rawValue))" } }
 
     init(_ unit: EncoderUnit, kernel: any SimKernel, jobs: JobTable, board: TaskBoard, resolver: DependencyResolver,
-         queues: [Fifo<Transaction>], burstBytes: Int, windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
+         queues: [Fifo<Transaction>], burstBytes: Int, descriptorCycles: Int = 0, windowStart: Cycle,
+         recordsIntervals: ActivityLedger.Recording) {
         self.unit = unit
+        self.descriptorCycles = descriptorCycles
         self.kernel = kernel
         self.jobs = jobs
         self.board = board
@@ -83,13 +87,21 @@ final class DMAEngine: SimProcess {
                         bursts.append(min(burstBytes, left))
                         left -= burstBytes
                     }
-                    current = (job, key, bursts)
+                    current = (job, key, bursts, now + descriptorCycles)
                     board.expect(job, key, transactions: bursts.count)
                     statistics.tasks += 1
                     statistics.transactions += bursts.count
                     for (c, b) in task.bytes { statistics.bytes[ByteClass.allCases.firstIndex(of: c)!] += b }
                     cursor.advance()
                 }
+            }
+            // The descriptor's setup (§8): control until its last cycle.
+            if now < current!.writableFrom {
+                waitingFor = (.transfer("its descriptor's setup"), current!.key, .control)
+                idle(.control, now)
+                board.setInterested(subscriber, false)
+                kernel.notify(timer, after: Cycles(current!.writableFrom - now))
+                return
             }
             // Write what the request queues take, in strict round robin.
             while let burst = current!.bursts.first, queues[roundRobin].canWrite {

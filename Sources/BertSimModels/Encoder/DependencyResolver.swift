@@ -8,6 +8,8 @@ struct DependencyResolver {
     let board: TaskBoard
     let layers: Int
     let weightSlots: Int
+    /// The host's command latency, cycles (§8).
+    let hostCycles: Int
 
     enum Readiness: Equatable {
         case ready
@@ -47,6 +49,20 @@ struct DependencyResolver {
         case .previousJobOutput:
             guard key.job > 0, let previous = jobs.job(key.job - 1) else { return (0, .memory) }
             return (board.times(previous, layer: layers, unit: .dmaWrite, index: 0).done, .memory)
+        case .hostCommand:
+            // §8: the command follows the previous layer's end (the job's first layer: the job's
+            // arrival and the previous job's end) by the host's latency.
+            let base: Int?
+            if key.layer >= 1 {
+                base = board.times(job, layer: key.layer - 1, unit: .layerNorm, index: JobPlan.ln2Index).done
+            } else if key.job > 0 {
+                guard let previous = jobs.job(key.job - 1) else { return (nil, .control) }
+                base = board.times(previous, layer: layers - 1, unit: .layerNorm, index: JobPlan.ln2Index).done
+                    .map { max($0, job.ready.value) }
+            } else {
+                base = job.ready.value
+            }
+            return (base.map { $0 + hostCycles }, .control)
         case .weightSlot(let tile):
             let perJob = layers * job.plan.weightTilesPerLayer
             let previous = (key.job * layers + key.layer) * job.plan.weightTilesPerLayer + tile - weightSlots

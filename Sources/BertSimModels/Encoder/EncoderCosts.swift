@@ -15,17 +15,23 @@ public struct TaskCost: Sendable, Equatable {
     public var laneSlots: Int
     /// Bytes read from and written to on-chip buffers (for energy).
     public var bufferBytes: Int
+    /// Issue cycles spent on control rather than data (the PE array's row overhead, §8); the
+    /// task's data cycles are `issue − control`.
+    public var control: Int
 
     /// The cost without buffer traffic: what a per-cycle reading of the unit gives.
-    public var timing: TaskCost { TaskCost(issue: issue, latency: latency, work: work, usedSlots: usedSlots, laneSlots: laneSlots) }
+    public var timing: TaskCost {
+        TaskCost(issue: issue, latency: latency, work: work, usedSlots: usedSlots, laneSlots: laneSlots, control: control)
+    }
 
-    public init(issue: Int, latency: Int, work: Int, usedSlots: Int? = nil, laneSlots: Int, bufferBytes: Int = 0) {
+    public init(issue: Int, latency: Int, work: Int, usedSlots: Int? = nil, laneSlots: Int, bufferBytes: Int = 0, control: Int = 0) {
         self.issue = issue
         self.latency = latency
         self.work = work
         self.usedSlots = usedSlots ?? work
         self.laneSlots = laneSlots
         self.bufferBytes = bufferBytes
+        self.control = control
     }
 }
 

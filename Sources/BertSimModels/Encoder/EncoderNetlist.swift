@@ -40,7 +40,8 @@ public final class EncoderNetlist {
         jobs.onError = { [kernel] in kernel.stop() }
         let board = TaskBoard(kernel: kernel)
         self.board = board
-        let resolver = DependencyResolver(jobs: jobs, board: board, layers: model.layers, weightSlots: slots)
+        let resolver = DependencyResolver(jobs: jobs, board: board, layers: model.layers, weightSlots: slots,
+                                          hostCycles: config.host.layerCommandCycles)
         units = EncoderUnit.computeUnits.filter { config.sparse != nil || ($0 != .estimator && $0 != .selector) }.map {
             ComputeUnit($0, kernel: kernel, jobs: jobs, board: board, resolver: resolver, windowStart: windowStart,
                         recordsIntervals: recordsIntervals)
@@ -54,9 +55,11 @@ public final class EncoderNetlist {
         }
         engines = [
             DMAEngine(.dmaRead, kernel: kernel, jobs: jobs, board: board, resolver: resolver, queues: readQueues,
-                      burstBytes: memory.burstBytes, windowStart: windowStart, recordsIntervals: recordsIntervals),
+                      burstBytes: memory.burstBytes, descriptorCycles: memory.descriptorCycles, windowStart: windowStart,
+                      recordsIntervals: recordsIntervals),
             DMAEngine(.dmaWrite, kernel: kernel, jobs: jobs, board: board, resolver: resolver, queues: writeQueues,
-                      burstBytes: memory.burstBytes, windowStart: windowStart, recordsIntervals: recordsIntervals),
+                      burstBytes: memory.burstBytes, descriptorCycles: memory.descriptorCycles, windowStart: windowStart,
+                      recordsIntervals: recordsIntervals),
         ]
         channels = (0..<memory.channels).map { c in
             MemoryChannel("channel\(c)", kernel: kernel, board: board, reads: readQueues[c], writes: writeQueues[c],
@@ -196,7 +199,7 @@ public final class EncoderNetlist {
             byClass[c.rawValue] = engines.reduce(0) { $0 + $1.statistics.bytes[i] }
         }
         return MemoryTraffic(
-            kind: config.memory.kind, bytesByClass: byClass,
+            kind: config.memory.kind.rawValue, bytesByClass: byClass,
             channels: channels.map { .init(name: $0.name, bytes: $0.bytes, transactions: $0.transactions, busyCycles: $0.busyCycles) })
     }
 }

@@ -36,6 +36,9 @@ public enum ByteClass: String, CaseIterable, Sendable, Codable {
     case weights, biases, params
     case activationsIn = "activations_in"
     case activationsOut = "activations_out"
+    /// Activations a job that does not fit on chip writes to DRAM and reads back (§6).
+    case spillOut = "spill_out"
+    case spillIn = "spill_in"
 }
 
 /// What a task waits for (docs/encoder-timing.md §3).
@@ -55,6 +58,10 @@ public enum Dependency: Hashable, Sendable {
     /// The previous job's `output` transfer is done (it reads the I/O buffer half that this
     /// job's first `ln1` writes).
     case previousJobOutput
+    /// The host's command that starts the task's layer has arrived (§8): `H` cycles after the
+    /// previous layer's `ln2` is done, or, for the job's first layer (and its input transfer),
+    /// after the job is ready and the previous job's last `ln2` is done.
+    case hostCommand
 }
 
 /// What a task is, for timelines and statistics.
@@ -89,8 +96,11 @@ public final class PlannedTask: Sendable {
     public let cost: TaskCost
     public let usefulIssue: Int
     /// Issue cycles lost to gather bank conflicts (counted as `imbalance`, after the useful and
-    /// padding cycles); the rest of `issue − usefulIssue` is padding.
+    /// padding cycles); the rest of `issue − usefulIssue − controlIssue` is padding.
     public let imbalanceIssue: Int
+    /// Issue cycles of control on real tokens (the PE array's row overhead, counted as
+    /// `control` after the imbalance cycles); control on pad rows is padding.
+    public let controlIssue: Int
     public let dependencies: [Dependency]
     /// Transfers: bytes per class, in transfer order.
     public let bytes: [(ByteClass, Int)]
@@ -98,11 +108,13 @@ public final class PlannedTask: Sendable {
     public let weightTile: Int?
 
     public init(kind: TaskKind, cost: TaskCost = TaskCost(issue: 0, latency: 0, work: 0, laneSlots: 0), usefulIssue: Int = 0,
-                imbalanceIssue: Int = 0, dependencies: [Dependency], bytes: [(ByteClass, Int)] = [], weightTile: Int? = nil) {
+                imbalanceIssue: Int = 0, controlIssue: Int = 0, dependencies: [Dependency], bytes: [(ByteClass, Int)] = [],
+                weightTile: Int? = nil) {
         self.kind = kind
         self.cost = cost
         self.usefulIssue = usefulIssue
         self.imbalanceIssue = imbalanceIssue
+        self.controlIssue = controlIssue
         self.dependencies = dependencies
         self.bytes = bytes
         self.weightTile = weightTile

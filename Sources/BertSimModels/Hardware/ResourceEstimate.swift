@@ -43,18 +43,28 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         return 1 / Double(lo.ceilDiv(18) * hi.ceilDiv(27))
     }
 
-    /// 18 Kib block RAMs for a buffer of `bits` read `width` bits per cycle: enough for the
-    /// capacity, and enough 36-bit ports for the width (simple dual port: one 36-bit read, one
-    /// 36-bit write per block).
-    public static func bram18k(bits: Int, width: Int) -> Int { max(bits.ceilDiv(18 * 1024), width.ceilDiv(36)) }
+    /// 18 Kib block RAMs for one array of `bits` accessed `width` bits per cycle: the array is
+    /// `width` bits wide and `⌈bits / width⌉` words deep, built of 512 × 36 blocks (the widest
+    /// shape of a RAMB18E2 in simple dual-port mode) side by side and stacked:
+    /// `⌈width / 36⌉ × ⌈depth / 512⌉` (as HLS maps an array partitioned to its port width).
+    public static func bram18k(bits: Int, width: Int) -> Int {
+        let w = max(1, width)
+        return w.ceilDiv(36) * bits.ceilDiv(w).ceilDiv(512)
+    }
 
-    /// 288 Kib UltraRAMs for a buffer of `bits` read `width` bits per cycle (72-bit ports).
-    public static func uram(bits: Int, width: Int) -> Int { max(bits.ceilDiv(288 * 1024), width.ceilDiv(72)) }
+    /// 288 Kib UltraRAMs for one array of `bits` accessed `width` bits per cycle: blocks of
+    /// 4,096 × 72, `⌈width / 72⌉ × ⌈depth / 4096⌉`.
+    public static func uram(bits: Int, width: Int) -> Int {
+        let w = max(1, width)
+        return w.ceilDiv(72) * bits.ceilDiv(w).ceilDiv(4096)
+    }
 
     /// Per-unit LUT and flip-flop costs (documented in docs/resources.md).
     public enum Cost {
         /// An 8×4 multiplier in LUTs.
         public static let lutMultiplier = (lut: 24, ff: 12)
+        /// A 32-bit accumulator in LUTs (an adder and its register), when the multipliers are.
+        public static let lutAccumulator = (lut: 32, ff: 32)
         /// A BIM PE without multipliers: two M/2-input adder trees of 12-bit adders (M − 2 adders),
         /// shift-add, a double-buffered 32-bit accumulator, the quantization unit, control.
         public static func bimPE(multipliers m: Int) -> (lut: Int, ff: Int) { (12 * (m - 2) + 116, 24 * m + 80) }
@@ -79,8 +89,11 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         public static let control = (lut: 8_000, ff: 12_000)
     }
 
-    /// Estimates a design's resources.
-    public init(config: EncoderConfig) {
+    /// Estimates a design's resources. `weightSlotBytes` is the largest weight tile of the
+    /// model it runs (a slot of the weight buffer; ``JobPlan/slotBytes(model:config:)``); by
+    /// default BERT-base's, the model the shipped designs are built for.
+    public init(config: EncoderConfig, weightSlotBytes: Int? = nil) {
+        let weightSlotBytes = weightSlotBytes ?? JobPlan.slotBytes(model: .bertBase, config: config)
         var parts: [Part] = []
         let p = config.precision
         // The array.
@@ -91,12 +104,16 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         case .bim(let pe):
             let multipliers = pe.lanes * pe.multipliersPerPE
             if pe.multipliersInDSP {
-                array.dsp += Int((Double(multipliers) / Self.productsPerDSP(8, 4)).rounded(.up))
+                // One 8×4 product per DSP48E2 as HLS maps a multiplication, or two packed (WP486);
+                // every PE's 32-bit accumulator in a DSP48E2's post-adder.
+                array.dsp += multipliers.ceilDiv(pe.multipliersPerDSP) + pe.lanes
             } else {
-                array.lut += multipliers * Cost.lutMultiplier.lut
-                array.ff += multipliers * Cost.lutMultiplier.ff
+                array.lut += multipliers * Cost.lutMultiplier.lut + pe.lanes * Cost.lutAccumulator.lut
+                array.ff += multipliers * Cost.lutMultiplier.ff + pe.lanes * Cost.lutAccumulator.ff
             }
-            array.dsp += 2 * pe.lanes   // quantization: a 32-bit × 8-bit scale multiply takes two DSP48E2
+            // Each PU's quantization unit: Q requantizers, each a 32-bit accumulator × scale
+            // multiply (⌈32/27⌉·⌈scale/18⌉ DSP48E2, two for FQ-BERT's 8-bit scales).
+            array.dsp += pe.processingUnits * pe.quantizerOutputsPerCycle * 32.ceilDiv(27) * p.scaleBits.ceilDiv(18)
             let c = Cost.bimPE(multipliers: pe.multipliersPerPE)
             array.lut += pe.lanes * c.lut
             array.ff += pe.lanes * c.ff
@@ -129,17 +146,27 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         // Buffers.
         let b = config.buffers
         let axi = config.memory.axiWidthBytes * 8
-        func buffer(_ name: String, kib: Int, width: Int, uram: Bool) -> Part {
+        /// A buffer of `arrays` equal arrays of `bits` each, as wide as its widest port: the
+        /// datapath's read width or the AXI width (the DMA writes a beat a cycle).
+        func buffer(_ name: String, bits: Int, arrays: Int = 1, width: Int, uram: Bool) -> Part {
             var part = Part(unit: name, lut: Cost.buffer.lut, ff: Cost.buffer.ff)
-            let bits = kib * 1024 * 8
             let w = max(width, axi)
-            if uram { part.uram = Self.uram(bits: bits, width: w) } else { part.bram18k = Self.bram18k(bits: bits, width: w) }
+            if uram {
+                part.uram = arrays * Self.uram(bits: bits, width: w)
+            } else {
+                part.bram18k = arrays * Self.bram18k(bits: bits, width: w)
+            }
             return part
         }
-        parts.append(buffer("io_buffer", kib: b.ioKiB, width: activationReadWidth, uram: false))
-        parts.append(buffer("weight_buffer", kib: b.weightKiB, width: weightReadWidth, uram: b.uram.weight))
-        parts.append(buffer("intermediate_buffer", kib: b.intermediateKiB, width: activationReadWidth, uram: b.uram.intermediate))
-        parts.append(buffer("parameter_buffer", kib: b.parameterKiB, width: 64, uram: false))
+        parts.append(buffer("io_buffer", bits: b.ioKiB * 8192, width: activationReadWidth, uram: false))
+        // The weight buffer is S ping-pong slots of the largest tile, each its own array (a
+        // double buffer as HLS builds it); capacity beyond S slots is not built.
+        let slotBits = weightSlotBytes * 8
+        let slots = max(1, b.weightKiB * 1024 / max(1, weightSlotBytes))
+        parts.append(buffer("weight_buffer", bits: slotBits, arrays: slots, width: weightReadWidth, uram: b.uram.weight))
+        parts.append(buffer("intermediate_buffer", bits: b.intermediateKiB * 8192, width: activationReadWidth,
+                            uram: b.uram.intermediate))
+        parts.append(buffer("parameter_buffer", bits: b.parameterKiB * 8192, width: 64, uram: false))
         // Memory interface and control.
         let channels = config.memory.channels
         parts.append(Part(unit: "memory_interface", lut: channels * Cost.memoryChannel.lut, ff: channels * Cost.memoryChannel.ff))

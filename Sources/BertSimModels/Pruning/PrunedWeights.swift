@@ -142,8 +142,10 @@ public final class PrunedWeights: Sendable {
 
     /// One weight tile on the sparse engine: `rows` activation rows against group `g` of
     /// `matrix` (docs/pruning.md, "Timing model"): `⌈rows / t⌉` token blocks of t = ⌊M/q⌋
-    /// tokens, each the group's schedule of C cycles: `issue = ⌈rows/t⌉ × C`; of these,
-    /// `⌈rows/t⌉ × (C − ideal)` are `imbalance` (row-length imbalance and bank conflicts).
+    /// tokens, each the group's schedule of C cycles plus the PE array's row overhead r (the
+    /// lanes' pipelines drain at the end of every block, as at the end of a dense row):
+    /// `issue = ⌈rows/t⌉ × (C + r)`; of these, `⌈rows/t⌉ × (C − ideal)` are `imbalance`
+    /// (row-length imbalance and bank conflicts) and `⌈rows/t⌉ × r` control.
     public func tileCost(rows: Int, matrix: MatrixClass, group g: Int, config: EncoderConfig)
         -> (cost: TaskCost, imbalance: Int, stalls: Int)
     {
@@ -152,13 +154,14 @@ public final class PrunedWeights: Sendable {
         let p = config.precision
         let q = EncoderConfig.PEArray.multipliersPerProduct(aBits: p.activationBits, bBits: p.weightBits)
         let blocks = rows.ceilDiv(tokensPerBlock)
-        let issue = blocks * grp.schedule.cycles
+        let issue = blocks * (grp.schedule.cycles + pe.rowOverhead)
         let width = min(pe.lanes, matrices[matrix]!.mask.rows - g * pe.lanes)
         let macs = rows * grp.nnz
         // Buffer traffic: each token block's fetched inputs, every weight once per block, outputs once.
         let bytes = (macs * p.activationBits + blocks * grp.nnz * p.weightBits + rows * width * p.activationBits).ceilDiv(8)
-        return (TaskCost(issue: issue, latency: pe.pipelineLatency, work: macs, usedSlots: macs * q,
-                         laneSlots: issue * pe.lanes * pe.multipliersPerPE, bufferBytes: bytes),
+        return (TaskCost(issue: issue, latency: max(0, pe.pipelineLatency - pe.rowOverhead), work: macs, usedSlots: macs * q,
+                         laneSlots: blocks * grp.schedule.cycles * pe.lanes * pe.multipliersPerPE, bufferBytes: bytes,
+                         control: blocks * pe.rowOverhead),
                 blocks * (grp.schedule.cycles - grp.schedule.ideal), blocks * grp.schedule.stalls)
     }
 }
