@@ -213,10 +213,10 @@ public final class EventQueueKernel: SimKernel {
                 if !deltaEvents.isEmpty { deltaNotificationPhase() }
                 if stopRequested { break }
             }
-            vcd?.sample(at: now, traceValues)
+            try vcd?.sample(at: now, traceValues)
             if stopRequested {
                 finished = true
-                vcd?.finish()
+                try vcd?.finish()   // a VCD that cannot be written fails the run (OutputError)
                 return .stopped
             }
             if finished { return .stopped }
@@ -239,10 +239,12 @@ public final class EventQueueKernel: SimKernel {
     }
 
     /// Ends tracing and lets go of processes and channels; call once after the last `run`.
+    /// A run a model stopped has its VCD finished (and its write errors thrown) by `run`;
+    /// here a VCD that cannot be finished is left out, and ``VCDWriter/failure`` says why.
     public func finish() {
         if !finished {
             finished = true
-            vcd?.finish()
+            try? vcd?.finish()
         }
         processStore.removeAll()
         processes.removeAll()

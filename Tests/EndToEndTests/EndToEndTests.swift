@@ -28,8 +28,14 @@ enum Paths {
 }
 
 func bertsim(_ arguments: [String]) throws -> CommandResult {
+    try command(Paths.binary, arguments)
+}
+
+/// Runs `executable` in the package root and waits for it (a child that never ends would be a
+/// bug of the command under test: every command the tests run ends on its own).
+func command(_ executable: URL, _ arguments: [String]) throws -> CommandResult {
     let p = Process()
-    p.executableURL = Paths.binary
+    p.executableURL = executable
     p.arguments = arguments
     p.currentDirectoryURL = Paths.root
     // Files, not pipes: a child can never block on a full pipe.

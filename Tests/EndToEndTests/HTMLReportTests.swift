@@ -116,11 +116,12 @@ enum Chromium {
         #expect(HTMLRenderer.escape("a<b>&\"c'") == "a&lt;b&gt;&amp;&quot;c&#39;")
     }
 
-    @Test func anUnwritableHTMLPathIsBadInput() throws {
+    /// A page that cannot be written is an output error (exit 3), not bad input.
+    @Test func anUnwritableHTMLPathIsAnOutputError() throws {
         let r = try bertsim(["simulate", Paths.fixture("small.trace"), "--config", "hw-configs/default.yaml", "--kernel", "native",
                              "--limit", "1", "--html", "/no/such/dir/r.html"])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("/no/such/dir/r.html: cannot write"), "\(r.stderr)")
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("/no/such/dir/r.html: cannot write: the directory /no/such/dir does not exist"), "\(r.stderr)")
         #expect(r.stdout.isEmpty)
     }
 
@@ -221,11 +222,11 @@ enum Chromium {
         #expect(totals.hasSuffix(",,,,\n"), "no energy or power: \(totals)")
     }
 
-    @Test func aFileWhereTheDirectoryShouldBeIsBadInput() throws {
+    @Test func aFileWhereTheDirectoryShouldBeIsAnOutputError() throws {
         let r = try bertsim(["simulate", Paths.fixture("small.trace"), "--config", Paths.fixture("pipeline.yaml"), "--kernel", "native",
                              "--csv", Paths.fixture("small.trace")])
-        #expect(r.status == 2)
-        #expect(r.stderr.contains("small.trace: is a file, not a directory"), "\(r.stderr)")
+        #expect(r.status == 3)
+        #expect(r.stderr.contains("small.trace: cannot write: is a file, not a directory"), "\(r.stderr)")
     }
 }
 
