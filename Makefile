@@ -5,7 +5,7 @@ RELEASE := .build/release/bertsim
 TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
-.PHONY: all setup build run test golden check-full check-html check-compare bench fuzz sanitize clean
+.PHONY: all setup build run test golden check-full check-html check-compare check-slurm bench fuzz sanitize clean
 
 all: build
 
@@ -51,6 +51,13 @@ check-compare: build
 	$(RELEASE) compare traces/sst2.trace $(foreach c,$(sort $(wildcard hw-configs/*.yaml)),--config $(c)) --limit 256
 	$(SWIFT) build --build-tests
 	BERTSIM_BIN=$(RELEASE) BERTSIM_COMPARE_LIMIT=256 $(SWIFT) test --skip-build --filter 'everyShippedConfigEqualsSimulatingItAlone'
+
+# scripts/slurm-sweep.sh on a real one-node Slurm cluster started here (installs Debian's
+# slurm-wlm and munge if missing; the daemons and their files live in a temporary directory and
+# are stopped at the end): the merged CSV must equal a local `sweep run`. docs/sweeps.md.
+check-slurm: setup
+	$(SWIFT) build --product bertsim
+	scripts/check-slurm.sh .build/debug/bertsim
 
 # Release-mode benchmarks (medians); outside `make test`.
 bench: setup

@@ -113,7 +113,8 @@ let causes = ["starved", "blocked", "memory", "dependency", "padding", "imbalanc
                     "--kernel", "native", "--format", "json"]
         let a = try bertsim(args)
         let b = try bertsim(args)
-        #expect(a.status == 0)
+        #expect(a.status == 0 && b.status == 0)
+        #expect(a.stdout.contains("\"schema_version\""))
         #expect(a.stdout == b.stdout)
         #expect(!a.stdout.contains("wall"))
     }
