@@ -64,7 +64,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// one-request simulation of a tiny model (shape checks) when the config loads.
     private func runMask(_ bytes: [UInt8], root: String) -> Verdict {
         let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bertsim-fuzz-mask-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent("bertsim-fuzz-mask-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let template = (try? String(contentsOfFile: root + "/hw-configs/zcu102-fqbert-n8m16-unstructured75.yaml", encoding: .utf8)) ?? ""
@@ -104,7 +104,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     private func withTemporaryFile(_ bytes: [UInt8], suffix: String, _ body: (String) -> Verdict) -> Verdict {
         let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bertsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)\(suffix)").path
+            .appendingPathComponent("bertsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)\(suffix)").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
         return body(path)
