@@ -238,9 +238,16 @@ public final class EventQueueKernel: SimKernel {
         }
     }
 
+    /// Completes the VCD, if any, when a limit ended the run (``run(limits:)``): a VCD that
+    /// cannot be written fails the run, as it does when a model stops the kernel.
+    public func finishTracing() throws {
+        try vcd?.finish()
+    }
+
     /// Ends tracing and lets go of processes and channels; call once after the last `run`.
-    /// A run a model stopped has its VCD finished (and its write errors thrown) by `run`;
-    /// here a VCD that cannot be finished is left out, and ``VCDWriter/failure`` says why.
+    /// A run a model stopped has its VCD finished (and its write errors thrown) by `run`, a
+    /// run a limit ended by ``finishTracing()``; here (a run that failed) a VCD that cannot be
+    /// finished is left out, and ``VCDWriter/failure`` says why.
     public func finish() {
         if !finished {
             finished = true

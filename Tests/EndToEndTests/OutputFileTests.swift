@@ -80,6 +80,12 @@ import Testing
         #expect(try String(contentsOf: target, encoding: .utf8) == "old contents\n")
         #expect(try leftovers(dir, keeping: ["w.vcd", "read-only"]) == [])
 
+        // A run a limit ends (at cycle 2,000,000 of 3,110,003; 30 KB of VCD by then) has its VCD
+        // completed then: a write error is reported the same way.
+        let cut = try bertsimWithFileSizeLimit(kib: 16, run + ["--max-cycles", "2000000", "--vcd", target.path])
+        expectOutputError(cut, target.path, "File too large")
+        #expect(try String(contentsOf: target, encoding: .utf8) == "old contents\n")
+
         let ok = try bertsim(run + ["--vcd", target.path])
         #expect(ok.status == 0, "\(ok.stderr)")
         let text = try String(contentsOf: target, encoding: .utf8)
