@@ -5,7 +5,7 @@ RELEASE := .build/release/bertsim
 TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
-.PHONY: all setup build run test golden check-full check-html check-compare bench fuzz sanitize clean
+.PHONY: all setup build run test golden check-full check-html check-compare check-slurm bench fuzz sanitize clean
 
 all: build
 
@@ -18,9 +18,10 @@ build: setup
 run: build
 	$(RELEASE) simulate $(TRACE) --config $(CONFIG)
 
+# Every test; Chromium (installed by setup) is required, so the HTML render test cannot skip.
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test
+	BERTSIM_REQUIRE_CHROMIUM=1 $(SWIFT) test --skip-build
 
 # Re-records the golden reports `make test` checks (Tests/golden/<config>.json, one per
 # hw-configs/*.yaml, on Tests/golden/sst2-64.trace; Tests/golden/scenarios/<name>.json, one per
@@ -43,18 +44,26 @@ check-full: build
 		echo "== $$t on $$c"; $(RELEASE) simulate $$t --config $$c --format json > /dev/null || exit 1; \
 	done; done
 
-# The HTML report rendered by headless Chromium (apt-get install chromium): fails when Chromium
-# is missing, where `make test` skips that test. Screenshot: /tmp/bertsim-test-artifacts/.
+# The HTML report rendered by headless Chromium (scripts/setup.sh installs Debian's chromium),
+# alone; `make test` runs it too. Screenshot: /tmp/bertsim-test-artifacts/.
 check-html: setup
 	$(SWIFT) build --build-tests
 	BERTSIM_REQUIRE_CHROMIUM=1 $(SWIFT) test --skip-build --filter 'HTMLReportTests'
 
 # `compare` over every shipped config on the first 256 SST-2 requests (release build): prints the
-# table, then checks that its JSON holds exactly what `simulate` prints for each config alone.
+# table, then checks that its JSON holds exactly what `simulate` prints for each config alone
+# (`make test` runs the same check on the first 2 requests).
 check-compare: build
 	$(RELEASE) compare traces/sst2.trace $(foreach c,$(sort $(wildcard hw-configs/*.yaml)),--config $(c)) --limit 256
 	$(SWIFT) build --build-tests
 	BERTSIM_BIN=$(RELEASE) BERTSIM_COMPARE_LIMIT=256 $(SWIFT) test --skip-build --filter 'everyShippedConfigEqualsSimulatingItAlone'
+
+# scripts/slurm-sweep.sh on a real one-node Slurm cluster started here (installs Debian's
+# slurm-wlm and munge if missing; the daemons and their files live in a temporary directory and
+# are stopped at the end): the merged CSV must equal a local `sweep run`. docs/sweeps.md.
+check-slurm: setup
+	$(SWIFT) build --product bertsim
+	scripts/check-slurm.sh .build/debug/bertsim
 
 # Release-mode benchmarks (medians); outside `make test`.
 bench: setup

@@ -5,7 +5,8 @@
 # (traces/ for trace and simulate, hw-configs/ for config; the kept masks for mask). New interesting inputs go to a
 # scratch corpus under .build-fuzz/corpus/<target>/ (not committed). A crash, leak, timeout or
 # out-of-memory stops the target; the input is copied into the kept corpus, so `make test`
-# replays it from then on, and the script exits 1 after the remaining targets ran.
+# replays it from then on (expecting it rejected: list it in CorpusReplayTests.accepted if,
+# once fixed, it is a valid input), and the script exits 1 after the remaining targets ran.
 set -u
 fuzzer=$1
 seconds=$2

@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what bertsim needs on a fresh Debian machine, if it is missing:
-# Debian's SystemC (libsystemc-dev, through pkg-config) and the VCD tools (gtkwave's vcd2fst).
+# Debian's SystemC (libsystemc-dev, through pkg-config), the VCD tools (gtkwave's vcd2fst) and
+# headless Chromium (the HTML report's render test in `make test` screenshots it).
 # The Swift toolchain itself (6.1 or later) must already be on PATH.
 set -eu
 
@@ -12,6 +13,7 @@ fi
 missing=""
 pkg-config --exists systemc 2>/dev/null || missing="$missing libsystemc-dev pkg-config"
 command -v vcd2fst >/dev/null 2>&1 || missing="$missing gtkwave"
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
 
 if [ -n "$missing" ]; then
     if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
@@ -23,6 +25,7 @@ if [ -n "$missing" ]; then
     fi
 fi
 pkg-config --exists systemc || { echo "setup: SystemC still missing after install" >&2; exit 1; }
+command -v chromium >/dev/null 2>&1 || { echo "setup: chromium still missing after install" >&2; exit 1; }
 
 # The timeline test reads timelines back with Python's jsonschema (scripts/check-timeline.py).
 if ! python3 -c "import jsonschema" >/dev/null 2>&1; then

@@ -213,10 +213,10 @@ public final class EventQueueKernel: SimKernel {
                 if !deltaEvents.isEmpty { deltaNotificationPhase() }
                 if stopRequested { break }
             }
-            vcd?.sample(at: now, traceValues)
+            try vcd?.sample(at: now, traceValues)
             if stopRequested {
                 finished = true
-                vcd?.finish()
+                try vcd?.finish()   // a VCD that cannot be written fails the run (OutputError)
                 return .stopped
             }
             if finished { return .stopped }
@@ -238,11 +238,20 @@ public final class EventQueueKernel: SimKernel {
         }
     }
 
+    /// Completes the VCD, if any, when a limit ended the run (``run(limits:)``): a VCD that
+    /// cannot be written fails the run, as it does when a model stops the kernel.
+    public func finishTracing() throws {
+        try vcd?.finish()
+    }
+
     /// Ends tracing and lets go of processes and channels; call once after the last `run`.
+    /// A run a model stopped has its VCD finished (and its write errors thrown) by `run`, a
+    /// run a limit ended by ``finishTracing()``; here (a run that failed) a VCD that cannot be
+    /// finished is left out, and ``VCDWriter/failure`` says why.
     public func finish() {
         if !finished {
             finished = true
-            vcd?.finish()
+            try? vcd?.finish()
         }
         processStore.removeAll()
         processes.removeAll()

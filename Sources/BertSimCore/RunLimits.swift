@@ -68,7 +68,8 @@ extension SimKernel {
     /// Runs like ``run(until:)`` with no limit, but in slices of simulated time so that the
     /// limits can be checked between slices; returns the limit that ended the run (the kernel
     /// is then paused with work pending) or nil when the simulation ran out of events or was
-    /// stopped. Without `maxSeconds` this is one `run(until:)` (to `maxCycles`, if set). With
+    /// stopped; a run a limit ended has its trace completed (``finishTracing()``). Without
+    /// `maxSeconds` this is one `run(until:)` (to `maxCycles`, if set). With
     /// it, slices start at 2¹⁶ cycles and double while a slice takes under 10 ms of wall time,
     /// so the checks cost nothing measurable; an event-driven kernel skips empty time within a
     /// slice as it always does.
@@ -80,6 +81,7 @@ extension SimKernel {
         guard limits.maxSeconds != nil || observe != nil else {
             let outcome = try run(until: limits.maxCycles.map { Cycle($0) })
             guard outcome == .paused, let maxCycles = limits.maxCycles else { return nil }
+            try finishTracing()
             return .cycles(maxCycles)
         }
         let started = DispatchTime.now().uptimeNanoseconds
@@ -95,8 +97,12 @@ extension SimKernel {
             }
             let finished = DispatchTime.now().uptimeNanoseconds
             observe?(now)
-            if let maxCycles = limits.maxCycles, now.value >= maxCycles { return .cycles(maxCycles) }
+            if let maxCycles = limits.maxCycles, now.value >= maxCycles {
+                try finishTracing()
+                return .cycles(maxCycles)
+            }
             if let maxSeconds = limits.maxSeconds, Double(finished &- started) / 1e9 >= maxSeconds {
+                try finishTracing()
                 return .seconds(maxSeconds)
             }
             if finished &- sliceStarted < 10_000_000, slice < 1 << 61 { slice *= 2 }

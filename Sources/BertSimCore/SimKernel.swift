@@ -104,6 +104,14 @@ public protocol SimKernel: AnyObject {
     /// of its processes and channels (components hold their kernel strongly, which is ten
     /// times cheaper per call than an unowned reference; this breaks the cycle). Idempotent.
     func finish() throws
+    /// Completes the trace file now that the run will not go on (a limit ended it), throwing
+    /// an ``OutputError`` when it cannot be written; ``finish()`` still follows. Kernels whose
+    /// ``finish()`` reports trace errors itself need not implement it.
+    func finishTracing() throws
+}
+
+extension SimKernel {
+    public func finishTracing() throws {}
 }
 
 extension SimKernel {

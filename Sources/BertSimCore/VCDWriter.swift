@@ -10,8 +10,12 @@ import Foundation
 /// without leading zeros (`b101 aaaab`); values sampled at the end of each time step and
 /// written only for steps where something changed; the file ends with `#T` where T is one
 /// past the last time step. Unlike SystemC's, the header holds no host date, so the same
-/// run gives the same bytes. The file is written under a temporary name and renamed into
-/// place when finished.
+/// run gives the same bytes.
+///
+/// The file is written as it goes through ``AtomicFile/Stream`` (a temporary file next to the
+/// target, renamed over it by ``finish()``): a write error ends the dump with an
+/// ``OutputError`` (thrown by ``sample(at:_:)`` or ``finish()``, and kept in ``failure``), the
+/// temporary file is deleted and the target left as it was.
 public final class VCDWriter {
     private struct Variable {
         var name: String
@@ -20,25 +24,21 @@ public final class VCDWriter {
     }
 
     public let path: String
-    private let temporaryPath: String
     private var variables: [Variable] = []
     private var last: [UInt64] = []
     private var buffer: [UInt8] = []
-    private var handle: FileHandle?
+    private let file: AtomicFile.Stream
+    /// The first write error; the dump stopped there and the target was left as it was.
+    public private(set) var failure: OutputError?
     private var lastTime: Int = -1
     private var started = false
     private var done = false
 
-    /// Opens `path` for writing (through a temporary file next to it).
-    public init(path: String) throws {
+    /// Opens `path` for writing (through a temporary file next to it): fails at once when
+    /// the directory does not exist or cannot be written.
+    public init(path: String) throws(OutputError) {
         self.path = path
-        self.temporaryPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-            let handle = FileHandle(forWritingAtPath: temporaryPath)
-        else {
-            throw InputError(file: path, field: "--vcd", "cannot create the VCD file")
-        }
-        self.handle = handle
+        file = try AtomicFile.Stream(path: path)
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -93,8 +93,8 @@ public final class VCDWriter {
         }
     }
 
-    /// Records the values at the end of the time step at `time`.
-    public func sample(at time: Cycle, _ values: ContiguousArray<UInt64>) {
+    /// Records the values at the end of the time step at `time`; throws the first write error.
+    public func sample(at time: Cycle, _ values: ContiguousArray<UInt64>) throws(OutputError) {
         if lastTime < 0 {
             append("$dumpvars\n")
             for i in variables.indices {
@@ -114,7 +114,7 @@ public final class VCDWriter {
             }
         }
         lastTime = time.value
-        if buffer.count > 1 << 16 { flush() }
+        if buffer.count > 1 << 16 { try flush() }
     }
 
     private func writeValue(_ i: Int, _ value: UInt64) {
@@ -128,25 +128,35 @@ public final class VCDWriter {
         }
     }
 
-    /// Ends the dump (`#T`, one past the last time step) and moves the file into place.
-    public func finish() {
+    /// Ends the dump (`#T`, one past the last time step) and moves the file into place
+    /// (flushed and synced first). Idempotent; after a failure it throws that failure again.
+    public func finish() throws(OutputError) {
+        if let failure { throw failure }
         guard !done else { return }
         done = true
         if !started { begin() }
         append("\n#\(lastTime + 1)\n")
-        flush()
-        try? handle?.close()
-        handle = nil
-        _ = try? FileManager.default.removeItem(atPath: path)
-        try? FileManager.default.moveItem(atPath: temporaryPath, toPath: path)
+        try flush()
+        do {
+            try file.commit()
+        } catch {
+            failure = error
+            throw error
+        }
     }
 
     private func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
 
-    private func flush() {
-        if !buffer.isEmpty {
-            handle?.write(Data(buffer))
-            buffer.removeAll(keepingCapacity: true)
+    private func flush() throws(OutputError) {
+        if let failure { throw failure }
+        guard !buffer.isEmpty else { return }
+        do {
+            try file.write(buffer)
+        } catch {
+            failure = error
+            done = true
+            throw error
         }
+        buffer.removeAll(keepingCapacity: true)
     }
 }

@@ -20,13 +20,22 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// one-request tiny-model trace, so the masks' shapes are checked against the model too.
     case mask
 
-    /// Runs one input. Returns normally when the input was accepted or rejected cleanly.
-    /// `root` is the repository checkout (its `hw-configs/` are used).
-    public func run(_ bytes: [UInt8], root: String = FuzzTarget.root) {
+    /// What a target did with an input it handled cleanly.
+    public enum Verdict: String, Sendable, Equatable {
+        /// Read (and simulated) without an error.
+        case accepted
+        /// Rejected with an ``InputError``.
+        case rejected
+    }
+
+    /// Runs one input and says whether it was accepted or rejected cleanly (anything else
+    /// traps). `root` is the repository checkout (its `hw-configs/` are used).
+    @discardableResult
+    public func run(_ bytes: [UInt8], root: String = FuzzTarget.root) -> Verdict {
         let simulateConfig = root + "/hw-configs/default.yaml"
         switch self {
         case .trace:
-            withTemporaryFile(bytes, suffix: ".trace") { path in
+            return withTemporaryFile(bytes, suffix: ".trace") { path in
                 expectInputError {
                     let reader = try TraceReader(path: path)
                     var n = 0
@@ -34,13 +43,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 }
             }
         case .config:
-            expectInputError {
+            return expectInputError {
                 _ = try ConfigLoader.parse(String(decoding: bytes, as: UTF8.self), file: "fuzz.yaml")
             }
         case .mask:
-            runMask(bytes, root: root)
+            return runMask(bytes, root: root)
         case .simulate:
-            withTemporaryFile(bytes, suffix: ".trace") { path in
+            return withTemporaryFile(bytes, suffix: ".trace") { path in
                 expectInputError {
                     _ = try Simulation.run(SimulationRequest(trace: path, config: simulateConfig, kernel: .native, limit: 4))
                 }
@@ -53,9 +62,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// The mask target: the bytes as a mask file next to a pruned config that names it, then a
     /// one-request simulation of a tiny model (shape checks) when the config loads.
-    private func runMask(_ bytes: [UInt8], root: String) {
+    private func runMask(_ bytes: [UInt8], root: String) -> Verdict {
         let dir = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bertsim-fuzz-mask-\(ProcessInfo.processInfo.processIdentifier)")
+            .appendingPathComponent("bertsim-fuzz-mask-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         let template = (try? String(contentsOfFile: root + "/hw-configs/zcu102-fqbert-n8m16-unstructured75.yaml", encoding: .utf8)) ?? ""
@@ -69,7 +78,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = FileManager.default.createFile(atPath: dir.appendingPathComponent("fuzz.masks").path, contents: Data(bytes))
         _ = FileManager.default.createFile(atPath: configPath, contents: Data(config.utf8))
         _ = FileManager.default.createFile(atPath: tracePath, contents: Data(Self.tinyTrace.utf8))
-        expectInputError {
+        return expectInputError {
             _ = try Simulation.run(SimulationRequest(trace: tracePath, config: configPath, kernel: .native, limit: 1))
         }
     }
@@ -82,21 +91,22 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
         """
 
-    private func expectInputError(_ body: () throws -> Void) {
+    private func expectInputError(_ body: () throws -> Void) -> Verdict {
         do {
             try body()
+            return .accepted
         } catch is InputError {
-            return
+            return .rejected
         } catch {
             fatalError("fuzz target \(rawValue): not an input error: \(type(of: error)): \(error)")
         }
     }
 
-    private func withTemporaryFile(_ bytes: [UInt8], suffix: String, _ body: (String) -> Void) {
+    private func withTemporaryFile(_ bytes: [UInt8], suffix: String, _ body: (String) -> Verdict) -> Verdict {
         let path = FileManager.default.temporaryDirectory
-            .appendingPathComponent("bertsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)\(suffix)").path
+            .appendingPathComponent("bertsim-fuzz-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)\(suffix)").path
         _ = FileManager.default.createFile(atPath: path, contents: Data(bytes))
         defer { try? FileManager.default.removeItem(atPath: path) }
-        body(path)
+        return body(path)
     }
 }

@@ -18,7 +18,7 @@ public enum CSVRenderer {
     }
 
     /// Writes every file into `directory` (created if missing), each atomically.
-    public static func write(_ r: RunReport, to directory: String) throws(InputError) {
+    public static func write(_ r: RunReport, to directory: String) throws(OutputError) {
         try AtomicFile.makeDirectory(directory)
         for (name, contents) in render(r) {
             try AtomicFile.write(contents, to: URL(fileURLWithPath: directory).appendingPathComponent(name).path)

@@ -109,7 +109,7 @@ public enum HTMLRenderer {
     }
 
     /// Writes the page to `path` atomically.
-    public static func write(_ r: RunReport, to path: String) throws(InputError) {
+    public static func write(_ r: RunReport, to path: String) throws(OutputError) {
         try AtomicFile.write(render(r), to: path)
     }
 

@@ -170,7 +170,11 @@ public struct ChildSimulations: Sendable {
     func run(_ requests: [SimulationRequest], stop: Stop? = nil, idleInterval: Double = 1, idle: () throws -> Void = {},
              shouldStart: () -> Bool, finished: (Int, Outcome) throws -> Void) throws -> Bool {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("bertsim-children-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        } catch {
+            throw OutputError(path: scratch.path, "cannot create the children's directory: \((error as NSError).localizedDescription)")
+        }
         defer { try? FileManager.default.removeItem(at: scratch) }
         let queue = FinishedQueue()
         stop?.attach(queue)
@@ -245,7 +249,7 @@ public struct ChildSimulations: Sendable {
             guard FileManager.default.createFile(atPath: stdin.path, contents: encoded),
                   FileManager.default.createFile(atPath: stdout.path, contents: nil),
                   FileManager.default.createFile(atPath: stderr.path, contents: nil) else {
-                throw SimulationError(.kernel, "cannot create the files of a child in \(scratch.path)")
+                throw OutputError(path: scratch.path, "cannot create the files of a child there")
             }
             process = Process()
             process.executableURL = executable

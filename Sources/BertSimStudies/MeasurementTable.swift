@@ -77,7 +77,7 @@ public struct MeasurementTable: Sendable, Equatable {
         }
 
         /// Writes the workload as a trace file at `path`.
-        public func write(to path: String) throws(InputError) {
+        public func write(to path: String) throws {
             guard let spec = ModelSpec.preset(model) else { throw InputError(file: path, "unknown model \(model)") }
             _ = try TraceGenerator(model: spec, lengths: .fixed(length), arrivals: .closedBatches(batch), count: requests, seed: 1,
                                    source: "a measurement's workload (bertsim validate / calibrate)").write(to: path)

@@ -54,7 +54,7 @@ public struct Validation: Sendable {
         deinit { try? FileManager.default.removeItem(at: directory) }
 
         /// The trace of `workload`, written on first use.
-        public func trace(_ workload: MeasurementTable.Workload) throws(InputError) -> String {
+        public func trace(_ workload: MeasurementTable.Workload) throws -> String {
             if let path = paths[workload] { return path }
             let path = directory.appendingPathComponent("w\(paths.count).trace").path
             try workload.write(to: path)

@@ -60,7 +60,8 @@ public final class SystemCKernel: SimKernel {
     fileprivate var muted = false
     private var firstError: SimulationError?
     private let vcdPath: String?
-    private let vcdBase: String?
+    /// Carries SystemC's VCD to `vcdPath` (atomically, every write checked).
+    private let vcd: SystemCVCDPipe?
     public private(set) var evaluationCount: UInt64 = 0
 
     /// Initializes SystemC. `vcdPath`, if given, receives the traced signals.
@@ -70,14 +71,15 @@ public final class SystemCKernel: SimKernel {
         }
         Self.created = true
         self.vcdPath = vcdPath
-        if let vcdPath {
-            // SystemC appends ".vcd"; write next to the target under a temporary name.
-            vcdBase = vcdPath + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        } else {
-            vcdBase = nil
+        // SystemC writes its VCD into a FIFO (it appends ".vcd" to the name it is given); the
+        // pipe copies it to the target. A target that cannot be written fails here, before
+        // the run, with an OutputError.
+        vcd = try vcdPath.map { path throws(OutputError) in try SystemCVCDPipe(path: path) }
+        let status = vcd.map { bsc_initialize($0.systemCBase) } ?? bsc_initialize(nil)
+        if status != BSC_OK {
+            vcd?.abandon()
+            throw Self.error()
         }
-        let status = vcdBase.map { bsc_initialize($0) } ?? bsc_initialize(nil)
-        if status != BSC_OK { throw Self.error() }
     }
 
     static func error() -> SimulationError { SimulationError(.kernel, String(cString: bsc_last_error())) }
@@ -197,8 +199,9 @@ public final class SystemCKernel: SimKernel {
         }
     }
 
-    /// Ends tracing: SystemC writes the last time step, the VCD is closed, its host-dated
-    /// header line removed (reports are deterministic) and the file moved into place.
+    /// Ends tracing: SystemC writes the last time step and closes the VCD; the pipe publishes
+    /// it at its path without the host-dated header line (reports are deterministic), or
+    /// throws an ``OutputError`` when it could not be written (the target is left as it was).
     public func finish() throws {
         guard !finished else { return }
         finished = true
@@ -211,39 +214,10 @@ public final class SystemCKernel: SimKernel {
             processBoxes.removeAll()
             channelBoxes.removeAll()
         }
-        if bsc_finish() != BSC_OK { throw Self.error() }
-        if let vcdPath, let vcdBase {
-            try Self.removeDate(from: vcdBase + ".vcd", to: vcdPath)
+        if bsc_finish() != BSC_OK {
+            vcd?.abandon()
+            throw Self.error()
         }
-    }
-
-    /// Copies a SystemC VCD without its `$date … $end` block (the host's wall-clock time).
-    static func removeDate(from source: String, to destination: String) throws {
-        guard let input = FileHandle(forReadingAtPath: source) else {
-            throw SimulationError(.kernel, "SystemC did not write the VCD file \(source)")
-        }
-        defer { try? input.close() }
-        let head = input.readData(ofLength: 1 << 16)
-        var text = String(decoding: head, as: UTF8.self)
-        if let start = text.range(of: "$date"), let end = text.range(of: "$end", range: start.upperBound..<text.endIndex) {
-            var after = end.upperBound
-            while after < text.endIndex, text[after] == "\n" { after = text.index(after: after) }
-            text.removeSubrange(start.lowerBound..<after)
-        }
-        let temporary = destination + ".tmp-out-\(ProcessInfo.processInfo.processIdentifier)"
-        _ = FileManager.default.createFile(atPath: temporary, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: temporary) else {
-            throw InputError(file: destination, field: "--vcd", "cannot create the VCD file")
-        }
-        output.write(Data(text.utf8))
-        while true {
-            let chunk = input.readData(ofLength: 1 << 20)
-            if chunk.isEmpty { break }
-            output.write(chunk)
-        }
-        try output.close()
-        _ = try? FileManager.default.removeItem(atPath: destination)
-        try FileManager.default.moveItem(atPath: temporary, toPath: destination)
-        try? FileManager.default.removeItem(atPath: source)
+        try vcd?.finish()
     }
 }

@@ -132,9 +132,11 @@ public struct TraceGenerator: Hashable, Sendable {
         return Requests(self)
     }
 
-    /// Writes the trace to `path` (atomically: a reader never sees half of it).
+    /// Writes the trace to `path` (atomically: a reader never sees half of it). Throws an
+    /// ``InputError`` for settings that cannot generate a trace, an ``OutputError`` when the
+    /// file cannot be written; either way `path` is left as it was.
     @discardableResult
-    public func write(to path: String) throws(InputError) -> Summary {
+    public func write(to path: String) throws -> Summary {
         var requests = try makeRequests()
         let writer = try TraceWriter(path: path, header: header, comments: comments)
         do {

@@ -1,28 +1,20 @@
 import BertSimCore
 import Foundation
 
-/// Writes a trace (docs/trace-format.md) as it goes, through a temporary file that is renamed
-/// into place by ``finish()``, so a reader never sees half a trace.
+/// Writes a trace (docs/trace-format.md) as it goes, through ``AtomicFile/Stream`` (a
+/// temporary file next to the target, renamed into place by ``finish()``), so a reader never
+/// sees half a trace and a failed write leaves the target as it was.
 public final class TraceWriter {
     public let path: String
-    private let temporaryPath: String
-    private let handle: FileHandle
+    private let file: AtomicFile.Stream
     private var buffer: [UInt8] = []
     public private(set) var written = 0
     /// The first write error, reported by ``finish()``.
-    private var failure: String?
+    private var failure: OutputError?
 
-    public init(path: String, header: TraceHeader, comments: [String] = []) throws(InputError) {
+    public init(path: String, header: TraceHeader, comments: [String] = []) throws(OutputError) {
         self.path = path
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw InputError(file: path, "is a directory, not a file")
-        }
-        temporaryPath = path + ".tmp-\(ProcessInfo.processInfo.processIdentifier)"
-        guard FileManager.default.createFile(atPath: temporaryPath, contents: nil),
-            let h = FileHandle(forWritingAtPath: temporaryPath)
-        else { throw InputError(file: path, "cannot be created") }
-        handle = h
+        file = try AtomicFile.Stream(path: path)
         append(Self.headerText(header, comments: comments))
     }
 
@@ -49,26 +41,16 @@ public final class TraceWriter {
         if buffer.count > 1 << 16 { flush() }
     }
 
-    /// Writes what is left and moves the trace into place.
-    public func finish() throws(InputError) {
+    /// Writes what is left and moves the trace into place (flushed and synced first).
+    public func finish() throws(OutputError) {
         flush()
-        try? handle.close()
-        if let failure {
-            _ = try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw InputError(file: path, "cannot be written: \(failure)")
-        }
-        // rename(2) replaces an existing file atomically and refuses to replace a directory.
-        guard rename(temporaryPath, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            _ = try? FileManager.default.removeItem(atPath: temporaryPath)
-            throw InputError(file: path, "cannot be written: \(reason)")
-        }
+        if let failure { throw failure }
+        try file.commit()
     }
 
     /// Abandons the trace: removes the temporary file and leaves `path` as it was.
     public func discard() {
-        try? handle.close()
-        _ = try? FileManager.default.removeItem(atPath: temporaryPath)
+        file.discard()
     }
 
     private func append(_ s: String) { buffer.append(contentsOf: s.utf8) }
@@ -76,9 +58,9 @@ public final class TraceWriter {
     private func flush() {
         if !buffer.isEmpty && failure == nil {
             do {
-                try handle.write(contentsOf: buffer)
+                try file.write(buffer)
             } catch {
-                failure = "\(error.localizedDescription)"
+                failure = error
             }
         }
         buffer.removeAll(keepingCapacity: true)

@@ -3,7 +3,8 @@ import BertSimCore
 import Foundation
 
 /// Runs the command and maps every failure to one line on stderr and the contract's exit
-/// status: 2 for bad input (including bad flags), 3 for a simulation that could not finish.
+/// status: 2 for bad input (including bad flags), 3 for a simulation that could not finish or
+/// an output file that could not be written.
 func runMain() -> Int32 {
     do {
         var command = try BertSimCommand.parseAsRoot()
@@ -13,6 +14,9 @@ func runMain() -> Int32 {
         fail(error.description)
         return 2
     } catch let error as SimulationError {
+        fail(error.description)
+        return 3
+    } catch let error as OutputError {
         fail(error.description)
         return 3
     } catch let error as ExitCode {

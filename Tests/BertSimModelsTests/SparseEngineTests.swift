@@ -39,7 +39,29 @@ import Testing
         #expect(s.cycles == 3 && s.ideal == 2 && s.rowImbalanceCycles == 1 && s.conflictCycles == 0)
     }
 
-    /// The fast schedule equals the per-cycle reference on random small masks of every pattern.
+    /// The fetch-order rule of the Timing model, read literally and written here without
+    /// the engine's code: segment by segment (`tileCols` columns, left to right); inside a
+    /// segment, the k-th fetch of the row (k counted over the whole row) takes the segment's
+    /// lowest remaining column in bank `(r mod lanes + k) mod banks`, or else its lowest
+    /// remaining column.
+    static func referenceFetchOrder(_ columns: [Int], row r: Int, lanes: Int, banks: Int, tileCols: Int) -> [Int] {
+        var order: [Int] = []
+        var k = 0
+        for segment in Dictionary(grouping: columns, by: { $0 / tileCols }).sorted(by: { $0.key < $1.key }) {
+            var left = segment.value.sorted()
+            while !left.isEmpty {
+                let want = (r % lanes + k) % banks
+                let pick = left.firstIndex { $0 % banks == want } ?? 0
+                order.append(left.remove(at: pick))
+                k += 1
+            }
+        }
+        return order
+    }
+
+    /// The fast schedule, fed the engine's fetch order, equals the per-cycle reference fed the
+    /// fetch order derived above, on random small masks: a wrong fetch order or a wrong
+    /// schedule both show.
     @Test func matchesPerCycleReference() {
         var rng = SplitMix64(seed: 42)
         for trial in 0..<300 {
@@ -49,11 +71,11 @@ import Testing
             for _ in 0..<lanes { kept.append((0..<cols).filter { _ in rng.next() % 3 == 0 }) }
             let mask = SparseMask(rows: lanes, cols: cols, kept: kept)
             let tileCols = 2 + Int(rng.next() % 16)
-            let requests = (0..<lanes).map { r in
-                SparseEngine.fetchOrder(mask, row: r, lanes: lanes, banks: banks, tileCols: tileCols).map { $0 % banks }
-            }
-            let fast = SparseEngine.schedule(requests, banks: banks, ports: ports)
-            let slow = SparseEngineReference.run(banksPerLane: requests, banks: banks, ports: ports)
+            let orders = (0..<lanes).map { r in SparseEngine.fetchOrder(mask, row: r, lanes: lanes, banks: banks, tileCols: tileCols) }
+            let expected = (0..<lanes).map { r in Self.referenceFetchOrder(kept[r], row: r, lanes: lanes, banks: banks, tileCols: tileCols) }
+            #expect(orders == expected, "trial \(trial)")
+            let fast = SparseEngine.schedule(orders.map { $0.map { $0 % banks } }, banks: banks, ports: ports)
+            let slow = SparseEngineReference.run(banksPerLane: expected.map { $0.map { $0 % banks } }, banks: banks, ports: ports)
             #expect(fast.cycles == slow.cycles && fast.stalls == slow.stalls, "trial \(trial)")
         }
     }
@@ -80,19 +102,42 @@ import Testing
         }
     }
 
-    /// A weight tile's cost: ⌈rows / ⌊M/q⌋⌉ token blocks × the group's schedule.
+    /// A weight tile's cost: ⌈rows / ⌊M/q⌋⌉ token blocks × the group's schedule, the schedule
+    /// derived here from the group's mask alone: its rows in row groups of L lanes, each lane's
+    /// fetch order by the rule above, run cycle by cycle by the per-cycle reference; ideal
+    /// `⌈Σ non-zeros / rows⌉` per row group.
     @Test func tileCostIsBlocksTimesSchedule() throws {
         let model = ModelSpec(name: "custom", layers: 1, hidden: 64, heads: 2, headSize: 32, ffn: 256, maxPositions: 64)
         var config = tinyConfig()
         let p = Pruning(pattern: .unstructured, ratio: 0.5, tileRows: 4, tileCols: 16, seed: 5)
         config.pruning = p
         let w = try PrunedWeights(pruning: p, model: model, config: config)
+        // M = 8 multipliers per PE, q = 1 (A8 × W4 is one 8×4 product): 8 tokens a block.
         #expect(w.tokensPerBlock == 8)
-        let g = w.group(.ffnUp, 3)
         let t = w.tileCost(rows: 20, matrix: .ffnUp, group: 3, config: config)
-        #expect(t.cost.issue == 3 * g.schedule.cycles)
-        #expect(t.imbalance == 3 * (g.schedule.cycles - g.schedule.ideal))
-        #expect(t.cost.work == 20 * g.nnz)
+        // Group 3 of the FFN-up matrix: output rows 3·PN ..< 4·PN (PN = 2 × 4 = 8 PEs).
+        let mask = try #require(w.matrices[.ffnUp]).mask
+        let pn = 8, lanes = w.lanes, banks = w.banks
+        var cycles = 0, ideal = 0, stalls = 0, nnz = 0
+        for r0 in stride(from: 3 * pn, to: 4 * pn, by: lanes) {
+            let rows = Array(r0..<min(4 * pn, r0 + lanes))
+            let columns = rows.map { r in Array(mask.row(r)).map(Int.init) }
+            let fetches = zip(rows, columns).map { r, c in
+                Self.referenceFetchOrder(c, row: r, lanes: lanes, banks: banks, tileCols: p.tileCols).map { $0 % banks }
+            }
+            let run = SparseEngineReference.run(banksPerLane: fetches, banks: banks, ports: p.portsPerBank)
+            cycles += run.cycles
+            stalls += run.stalls
+            let n = columns.map(\.count).reduce(0, +)
+            ideal += (n + rows.count - 1) / rows.count
+            nnz += n
+        }
+        #expect(cycles > ideal, "an unstructured mask at 50% should lose cycles to imbalance or conflicts")
+        // ⌈20 / 8⌉ = 3 token blocks.
+        #expect(t.cost.issue == 3 * cycles)
+        #expect(t.imbalance == 3 * (cycles - ideal))
+        #expect(t.stalls == 3 * stalls)
+        #expect(t.cost.work == 20 * nnz)
     }
 
     func schedule(_ mask: SparseMask, lanes: Int, banks: Int, ports: Int) -> SparseEngine.Schedule {

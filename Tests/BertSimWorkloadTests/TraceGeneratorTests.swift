@@ -176,10 +176,10 @@ func generatorError(_ g: TraceGenerator) -> InputError? {
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path).isEmpty)
     }
 
-    @Test func unwritableOutputIsAnInputErrorAndLeavesNothing() {
+    @Test func unwritableOutputIsAnOutputErrorAndLeavesNothing() {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("missing-\(UUID())").path
         let g = TraceGenerator(lengths: .fixed(8), arrivals: .closedBatches(1), count: 1, seed: 0)
-        #expect(throws: InputError.self) { try g.write(to: dir + "/x.trace") }
+        #expect(throws: OutputError(path: dir + "/x.trace", "the directory \(dir) does not exist")) { try g.write(to: dir + "/x.trace") }
         #expect(!FileManager.default.fileExists(atPath: dir))
     }
 
@@ -189,7 +189,7 @@ func generatorError(_ g: TraceGenerator) -> InputError? {
         defer { try? FileManager.default.removeItem(at: dir) }
         #expect(FileManager.default.createFile(atPath: dir.appendingPathComponent("inside").path, contents: Data("x".utf8)))
         let g = TraceGenerator(lengths: .fixed(8), arrivals: .closedBatches(1), count: 1, seed: 0)
-        #expect(throws: InputError(file: dir.path, "is a directory, not a file")) { try g.write(to: dir.path) }
+        #expect(throws: OutputError(path: dir.path, "is a directory")) { try g.write(to: dir.path) }
         #expect(try FileManager.default.contentsOfDirectory(atPath: dir.path) == ["inside"])
     }
 

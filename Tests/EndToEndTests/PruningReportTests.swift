@@ -53,7 +53,13 @@ import Testing
         #expect(r.stdout.contains("weight bytes") && r.stdout.contains("bank-conflict stalls"))
         let dense = try bertsim(["compare", "traces/mrpc.trace", "--config", "hw-configs/zcu102-fqbert-n8m16.yaml",
                                  "--config", "hw-configs/zcu102-fqbert-n16m8.yaml", "--kernel", "native", "--limit", "1"])
+        // A whole table (exit 0, both configs, the cycles row) without the pruning rows.
+        #expect(dense.status == 0, "\(dense.stderr)")
+        let header = try #require(dense.stdout.split(separator: "\n").first { $0.hasPrefix("metric") }, "\(dense.stdout)")
+        #expect(header.contains("zcu102-fqbert-n8m16") && header.contains("zcu102-fqbert-n16m8"), "\(header)")
+        #expect(dense.stdout.split(separator: "\n").contains { $0.hasPrefix("cycles ") }, "\(dense.stdout)")
         #expect(!dense.stdout.contains("bank-conflict stalls"))
+        #expect(!dense.stdout.contains("weight bytes"))
     }
 
     @Test func malformedMaskFileNamesItsLine() throws {

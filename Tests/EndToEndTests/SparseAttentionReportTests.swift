@@ -13,6 +13,7 @@ import Testing
         #expect(text.stdout.contains("attention mass kept: "))
         #expect(text.stdout.contains("attention speedup vs dense: "))
         let r = try bertsim(["simulate", trace, "--config", Self.topk, "--kernel", "native", "--limit", "2", "--format", "json"])
+        #expect(r.status == 0, "\(r.stderr)")
         let sparse = try #require(try json(r.stdout)["sparse_attention"] as? [String: Any])
         #expect((sparse["attention_speedup_vs_dense"] as? Double ?? 0) > 1)
         let mass = try #require(sparse["mass_kept"] as? [String: Double])
@@ -38,15 +39,31 @@ import Testing
         #expect(b["dense_macs"] == 4 * a["dense_macs"]!)
     }
 
+    /// A dense design's report (which must be a whole report: exit 0, stages, cycles) has no
+    /// sparse-attention section, stage or line; the same report on the top-k design has them,
+    /// so the absence is a property of the design, not of an empty output.
     @Test func denseDesignsNeverMentionSparseAttention() throws {
-        let r = try bertsim(["simulate", "traces/mrpc.trace", "--config", "hw-configs/default.yaml", "--kernel", "native",
-                             "--limit", "1", "--format", "json"])
-        #expect(!r.stdout.contains("sparse_attention"))
-        #expect(!r.stdout.contains("estimator"))
-        let text = try bertsim(["simulate", "traces/mrpc.trace", "--config", "hw-configs/default.yaml", "--kernel", "native",
-                                "--limit", "1"])
+        func simulate(_ config: String, _ extra: [String] = []) throws -> CommandResult {
+            let r = try bertsim(["simulate", "traces/mrpc.trace", "--config", config, "--kernel", "native", "--limit", "1"] + extra)
+            #expect(r.status == 0, "\(config): \(r.stderr)")
+            return r
+        }
+        let r = try simulate("hw-configs/default.yaml", ["--format", "json"])
+        let report = try json(r.stdout)
+        let stages = try #require(report["stages"] as? [[String: Any]]).compactMap { $0["name"] as? String }
+        #expect(stages.contains("pe_array") && stages.contains("softmax"), "\(stages)")
+        #expect(!stages.contains("estimator") && !stages.contains("selector"), "\(stages)")
+        #expect(report["sparse_attention"] == nil)
+        #expect((report["totals"] as? [String: Any])?["cycles"] as? Int ?? 0 > 0)
+        let text = try simulate("hw-configs/default.yaml")
+        #expect(text.stdout.contains("pe_array") && text.stdout.contains("cycles"), "\(text.stdout)")
         #expect(!text.stdout.lowercased().contains("sparse"))
         #expect(!text.stdout.contains("attention mass"))
+        // The control: the top-k design on the same request says all of it.
+        let sparseJSON = try json(try simulate(Self.topk, ["--format", "json"]).stdout)
+        #expect(sparseJSON["sparse_attention"] != nil)
+        #expect(try #require(sparseJSON["stages"] as? [[String: Any]]).contains { $0["name"] as? String == "selector" })
+        #expect(try simulate(Self.topk).stdout.contains("attention mass kept: "))
     }
 
     @Test(arguments: [("topk-zero.yaml", "encoder.sparse_attention.top_k: 0 is out of range"),

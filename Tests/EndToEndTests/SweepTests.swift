@@ -105,44 +105,70 @@ import Testing
         #expect(try Data(contentsOf: output) == full)
     }
 
+    /// Starts `bertsim ARGS` in the package root, stdout and stderr to files in `dir`.
+    func start(_ arguments: [String], in dir: URL, name: String) throws -> Process {
+        let p = Process()
+        p.executableURL = Paths.binary
+        p.arguments = arguments
+        p.currentDirectoryURL = Paths.root
+        let err = dir.appendingPathComponent("\(name).err")
+        _ = FileManager.default.createFile(atPath: err.path, contents: nil)
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = try FileHandle(forWritingTo: err)
+        try p.run()
+        return p
+    }
+
     /// Ctrl-C (SIGINT) kills the children and leaves the finished rows, whole, in the output;
     /// the same command then completes it to the bytes of an uninterrupted run.
+    ///
+    /// Deterministic, whatever the machine's speed or load: four points on 64 single-request
+    /// jobs of BERT-base, one at a time (`--jobs 1`, so in point order). Points 0–2 stream
+    /// the weights in bursts of 4096, 2048 and 1024 bytes; point 3 in bursts of 64 bytes: 43
+    /// million memory transactions to simulate, 60 times point 0's 0.7 million (some 20 s of
+    /// CPU in a debug build, against well under a second for each of the others). The test waits,
+    /// with no time limit, for the output to hold 3 rows (written when point 2 finishes, or a
+    /// second later while point 3 runs: the sweep's idle flush), then interrupts: point 3
+    /// cannot have finished by then, so exactly 3 rows are kept. The wait also ends if the
+    /// sweep exits, which fails the test instead of hanging it. The uninterrupted run to
+    /// compare with runs meanwhile, beside it.
     @Test func interruptedSweepKeepsItsRowsAndResumes() throws {
         let dir = try scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let output = dir.appendingPathComponent("sweep.csv")
-        let p = Process()
-        p.executableURL = Paths.binary
-        p.arguments = ["sweep", "run", Self.trace, "--config", Self.base, "--limit", "1"] + Self.twenty
-            + ["--output", output.path, "--jobs", "1"]
-        p.currentDirectoryURL = Paths.root
-        p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        let deadline = Date().addingTimeInterval(60)
-        while p.isRunning && Date() < deadline {
-            let rows = ((try? text(output)) ?? "").split(separator: "\n").count - 1
-            if rows >= 3 { break }
-            Thread.sleep(forTimeInterval: 0.02)
+        let output = dir.appendingPathComponent("sweep.csv"), fresh = dir.appendingPathComponent("fresh.csv")
+        let sweep = ["sweep", "run", "traces/sst2.trace", "--config", Self.base, "--limit", "64",
+                     "--set", "encoder.memory.burst_bytes=4096,2048,1024,64", "--jobs", "1"]
+        let uninterrupted = try start(sweep + ["--output", fresh.path], in: dir, name: "fresh")
+        let p = try start(sweep + ["--output", output.path], in: dir, name: "interrupted")
+        func log(_ name: String) -> String { (try? text(dir.appendingPathComponent("\(name).err"))) ?? "" }
+        func rows() -> Int {
+            ((try? text(output)) ?? "").split(separator: "\n").count - 1
         }
+        // Polling only paces the reads; the loop ends on an event that is bound to happen.
+        while p.isRunning && rows() < 3 { usleep(20_000) }
+        #expect(p.isRunning, "the sweep ended before the interrupt: \(log("interrupted"))")
         p.interrupt()
         p.waitUntilExit()
         #expect(p.terminationReason == .exit)
-        #expect(p.terminationStatus == 130)
+        #expect(p.terminationStatus == 130, "\(log("interrupted"))")
         let partial = try text(output)
         #expect(partial.hasSuffix("\n"))
         let kept = partial.split(separator: "\n").map(String.init)
-        #expect(kept.count >= 4 && kept.count < 21, "\(kept.count - 1) rows")
+        #expect(kept.count == 4, "header and points 0, 1, 2: \(kept)")
+        #expect(kept.dropFirst().map { $0.prefix { $0 != "," } } == ["0", "1", "2"])
+        #expect(kept.dropFirst().allSatisfy { $0.split(separator: ",")[2] == "ok" }, "\(kept)")
+        #expect(log("interrupted").contains("sweep interrupted: 3 of 4 points done"))
 
-        let resumed = try run(Self.twenty, output: output)
+        let resumed = try bertsim(sweep + ["--output", output.path])
         #expect(resumed.status == 0, "\(resumed.stderr)")
-        let fresh = dir.appendingPathComponent("fresh.csv")
-        let uninterrupted = try run(Self.twenty, output: fresh)
-        #expect(uninterrupted.status == 0, "\(uninterrupted.stderr)")
+        #expect(resumed.stderr.contains("(3 already there, 1 run)"), "\(resumed.stderr)")
+        uninterrupted.waitUntilExit()
+        #expect(uninterrupted.terminationStatus == 0, "\(log("fresh"))")
         #expect(try Data(contentsOf: output) == (try Data(contentsOf: fresh)))
         // Every row kept at the interrupt is a row of the finished file.
         let finished = Set(try text(fresh).split(separator: "\n").map(String.init))
         #expect(kept.allSatisfy(finished.contains))
+        #expect(try text(fresh).split(separator: "\n").last?.hasPrefix("3,64,ok,") == true)
     }
 
     /// Mistakes on the command line exit 2 with one line naming the flag; nothing is written.
