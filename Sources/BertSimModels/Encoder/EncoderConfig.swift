@@ -305,7 +305,7 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
             name: "memory",
             summary: "Off-chip DDR4 or HBM channels; a transaction of x bytes takes latency, then max(⌈x/AXI width⌉, ⌈x·f/BW⌉) cycles of data, FIFO per channel.",
             parameters: [
-                ParameterSpec("kind", .choice(["ddr4", "hbm2"]), default: "ddr4", "Memory technology (for reports)"),
+                ParameterSpec("kind", .choice(["ddr4", "hbm2"]), default: "ddr4", "Memory technology: decides the memory interface and DRAM power (docs/power.md)"),
                 ParameterSpec("channels", .integer(1...64), unit: .count, default: "1", "Independent channels; transfers are striped over them"),
                 ParameterSpec("bandwidth_mb_per_s", .integer(1...1_000_000), unit: .count, "Per channel, in MB/s (10⁶ bytes/s)"),
                 ParameterSpec("latency_ns", .integer(0...100_000), unit: .nanoseconds, "Request to first data, per transaction"),
