@@ -160,6 +160,7 @@ public struct Board: Sendable, Equatable {
         }
     }
 
+    /// The board's power figures, for the report.
     public var powerFigures: PowerFigures {
         PowerFigures(staticPowerW: staticPowerW, psBaseW: psBaseW, psAPUW: psAPUW, psDDRW: psDDRW, baselineW: baselineW,
                      regulatorEfficiency: regulatorEfficiency)

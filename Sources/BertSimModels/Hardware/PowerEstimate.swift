@@ -38,6 +38,7 @@ public struct PowerTerms<Quantity: PowerQuantity>: Sendable, Equatable, Codable 
         self.board = board
     }
 
+    /// The sum of every term.
     public var total: Double { staticPower + processingSystem + clockTree + dynamic + memoryInterface + dram + board }
 
     /// Every term scaled by `factor` (watts × seconds × 1000 = millijoules).
@@ -93,11 +94,15 @@ public struct PowerEstimate: Codable, Sendable, Equatable {
     public var averageW: Double
     public var energyPerInferenceMJ: Double
     public var inferencesPerSPerW: Double
+    /// Each term's average power over the run.
     public var watts: PowerTerms<Watts>
+    /// Each term's energy over the run (power × run time).
     public var energy: PowerTerms<Millijoules>
     /// The dynamic term by unit (the resource estimate's parts).
     public var units: [UnitPower]
+    /// The coefficients used (the resolved `power:` section).
     public var coefficients: PowerModel
+    /// The board's figures used.
     public var board: Board.PowerFigures
 
     enum CodingKeys: String, CodingKey {

@@ -179,6 +179,7 @@ public struct PowerModel: Sendable, Equatable {
     /// RAM has a 36-bit read and a 36-bit write port (simple dual port), an UltraRAM two 72-bit
     /// ports.
     public static let bram18kPortBytes = 9.0
+    /// Bytes per cycle an UltraRAM's two 72-bit ports move.
     public static let uramPortBytes = 18.0
 
     /// Each part's activity over a run of `cycles` on `channels` memory channels: compute units
