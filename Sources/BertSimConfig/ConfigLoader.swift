@@ -114,7 +114,8 @@ public enum ConfigLoader {
         return config
     }
 
-    /// `board:` as a preset name or a mapping of budgets.
+    /// `board:` as a preset name, or a mapping: of budgets and power figures, or starting
+    /// from a preset (`preset: zcu102`) whose values the mapping's keys override.
     static func board(_ top: YAMLMapping) throws(InputError) -> Board? {
         guard let node = top.node("board") else { return nil }
         if case .scalar(let name) = node {
@@ -123,20 +124,20 @@ public enum ConfigLoader {
             }
             return preset
         }
-        return Board(try top.mapping("board").values(Board.schema))
+        let m = try top.mapping("board")
+        var preset: Board?
+        if case .scalar(let name)? = m.node("preset") { preset = Board.preset(name.string) }
+        // An unknown preset name is rejected by the table's schema (a choice of the presets).
+        let table = Board.parameters(preset: preset)
+        return try table.read(try m.values(table.schema))
     }
 
-    /// The energy coefficients: defaults, the board's static power, `power:` overrides.
+    /// The power model's coefficients: defaults, by memory kind and the board's DRAM, then
+    /// `power:` overrides.
     static func power(_ top: YAMLMapping, board: Board, memoryKind: String) throws(InputError) -> PowerModel {
-        var model = PowerModel(staticW: board.staticPowerW, dramBytePJ: PowerModel.dramBytePJ(kind: memoryKind))
-        guard top.node("power") != nil else { return model }
-        let v = try top.mapping("power").values(PowerModel.schema)
-        model.multiplierUsePJ = v.double("multiplier_use_pj")
-        model.systolicMACPJ = v.double("systolic_mac_pj")
-        model.specialElementPJ = v.double("special_element_pj")
-        model.bufferBytePJ = v.double("buffer_byte_pj")
-        if v.has("dram_byte_pj") { model.dramBytePJ = v.double("dram_byte_pj") }
-        return model
+        let base = PowerModel(memoryKind: memoryKind, board: board)
+        guard top.node("power") != nil else { return base }
+        return try PowerModel.parameters.read(try top.mapping("power").values(PowerModel.schema), from: base)
     }
 
     static func pipeline(_ m: YAMLMapping) throws(InputError) -> PipelineNetlist.Config {

@@ -40,7 +40,14 @@ public struct ParameterTable<Root: Sendable>: Sendable {
 
     /// The typed value of checked YAML values (``ParameterValues`` from this table's schema).
     public func read(_ values: ParameterValues, context: ParameterContext = .init()) throws(InputError) -> Root {
-        var value = template
+        try read(values, from: template, context: context)
+    }
+
+    /// The typed value of checked YAML values over `base` instead of the template: a parameter
+    /// the YAML leaves out without a default (``ParameterDefault/optional``) keeps `base`'s
+    /// value (defaults that depend on another section, such as power by memory kind).
+    public func read(_ values: ParameterValues, from base: Root, context: ParameterContext = .init()) throws(InputError) -> Root {
+        var value = base
         for p in parameters where values.has(p.key) || p.readsWhenAbsent {
             try p.read(&value, values, context)
         }

@@ -2,6 +2,11 @@
 public enum StatUnit: String, Codable, Sendable {
     case cycles, count, bytes, tokens, requests, items, lanes, ratio, megahertz, nanoseconds
     case bits, percent, events, kibibytes
+    /// Power model coefficients (docs/power.md).
+    case watts
+    case milliwattsPerMegahertz = "milliwatts_per_megahertz"
+    case microwattsPerMegahertz = "microwatts_per_megahertz"
+    case picojoulesPerByte = "picojoules_per_byte"
 }
 
 /// One named statistic in a flat, ordered snapshot, e.g. `accelerator.stage.load.busy`.

@@ -25,19 +25,24 @@ public enum CSVRenderer {
         }
     }
 
-    /// One row: run totals and the latency distribution.
+    /// The power terms' names (docs/power.md), in report order.
+    static let powerTermNames = PowerTerms<Watts>(staticPower: 0, processingSystem: 0, clockTree: 0, dynamic: 0, memoryInterface: 0,
+                                                  dram: 0, board: 0).named.map(\.name)
+
+    /// One row: run totals, the latency distribution, and power by term.
     static func totals(_ r: RunReport) -> String {
         let power = r.power
         let header = ["config", "config_hash", "trace", "kernel", "requests", "tokens", "cycles", "clock_mhz",
                       "latency_ms", "throughput_per_s", "latency_mean_ms", "latency_p50_ms", "latency_p90_ms",
                       "latency_p99_ms", "latency_max_ms", "energy_mj", "energy_per_inference_mj", "average_w",
-                      "inferences_per_s_per_w"]
+                      "inferences_per_s_per_w"] + powerTermNames.map { $0 + Watts.suffix }
         let t = r.totals
         let l = r.latency
         let row = [r.config.path, r.config.hash, r.workload.path, r.simulator.kernel.rawValue, int(t.requests), int(t.tokens),
                    int(t.cycles), number(t.clockMhz), number(t.latencyMs), number(t.throughputPerS), number(l.meanMs),
                    number(l.p50Ms), number(l.p90Ms), number(l.p99Ms), number(l.maxMs), number(t.energyMj),
                    number(power?.energyPerInferenceMJ), number(power?.averageW), number(power?.inferencesPerSPerW)]
+            + powerTermNames.indices.map { i in number(power?.watts.named[i].value) }
         return table([header, row])
     }
 

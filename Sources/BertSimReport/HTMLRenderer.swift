@@ -153,7 +153,7 @@ public enum HTMLRenderer {
                 + "p90 \(TextRenderer.fixed(l.p90Ms, 3)) · p99 \(TextRenderer.fixed(l.p99Ms, 3)) · max \(TextRenderer.fixed(l.maxMs, 3)) ms"),
         ]
         if let p = r.power {
-            rows.append(("power", "\(TextRenderer.fixed(p.averageW, 2)) W average (\(TextRenderer.fixed(p.staticW, 2)) W static)"))
+            rows.append(("power", "\(TextRenderer.fixed(p.averageW, 2)) W average (\(TextRenderer.fixed(p.watts.dynamic, 2)) W the units' dynamic power)"))
             rows.append(("energy", "\(TextRenderer.fixed(t.energyMj ?? 0, 2)) mJ in all, \(TextRenderer.fixed(p.energyPerInferenceMJ, 2)) mJ per inference, "
                 + "\(TextRenderer.fixed(p.inferencesPerSPerW, 1)) inferences/s/W"))
         }
@@ -353,14 +353,20 @@ public enum HTMLRenderer {
     }
 
     static func powerTable(_ p: PowerEstimate) -> String {
-        let e = p.energy
-        let rows: [[String]] = [
-            ["static", TextRenderer.fixed(e.staticMJ, 3)], ["compute array", TextRenderer.fixed(e.arrayMJ, 3)],
-            ["special units", TextRenderer.fixed(e.specialUnitsMJ, 3)], ["buffers", TextRenderer.fixed(e.buffersMJ, 3)],
-            ["off-chip", TextRenderer.fixed(e.offChipMJ, 3)], ["total", TextRenderer.fixed(e.totalMJ, 3)],
-        ]
-        return "<p class=\"caption\">\(TextRenderer.fixed(p.averageW, 2)) W average, \(TextRenderer.fixed(p.staticW, 2)) W static; "
-            + "energy by part (docs/power.md):</p>\n" + table(["part", "energy (mJ)"], rows, numeric: 1...1)
+        var rows: [[String]] = []
+        let shown = Set(TextRenderer.powerTerms(p.watts).map(\.0))
+        for ((name, w), (_, mj)) in zip(TextRenderer.powerTerms(p.watts, all: true), TextRenderer.powerTerms(p.energy, all: true))
+        where shown.contains(name) {
+            rows.append([name, "", TextRenderer.fixed(w, 3), TextRenderer.fixed(mj, 3)])
+            if name == "dynamic" {
+                for u in p.units {
+                    rows.append(["· \(u.unit)", TextRenderer.percent(u.activity), TextRenderer.fixed(u.watts, 3), TextRenderer.fixed(u.millijoules, 3)])
+                }
+            }
+        }
+        rows.append(["total", "", TextRenderer.fixed(p.watts.total, 3), TextRenderer.fixed(p.energy.total, 3)])
+        return "<p class=\"caption\">\(TextRenderer.fixed(p.averageW, 2)) W average over the run; each unit's dynamic power at its activity "
+            + "(docs/power.md):</p>\n" + table(["term", "activity", "power (W)", "energy (mJ)"], rows, numeric: 1...3)
     }
 
     static func statisticsTable(_ r: RunReport) -> String {

@@ -45,7 +45,7 @@ extension RunReport {
             totals: Totals(
                 cycles: cycles.count, latencyMs: clock.milliseconds(cycles), requests: requests, tokens: result.tokens,
                 throughputPerS: cycles.count == 0 ? 0 : Double(requests) / clock.seconds(cycles),
-                energyMj: power.map(\.energy.totalMJ), clockMhz: clock.megahertz),
+                energyMj: power.map(\.energy.total), clockMhz: clock.megahertz),
             latency: Latency(
                 meanMs: mean / Double(clock.kilohertz),
                 p50Ms: ms(nearestRankPercentile(latencies, 50) ?? 0),

@@ -24,7 +24,8 @@ public enum TextRenderer {
         line("latency         \(fixed(t.latencyMs, 3)) ms")
         line("throughput      \(fixed(t.throughputPerS, 1)) requests/s, \(fixed(Double(t.tokens) / max(t.latencyMs, 1e-9) * 1000, 0)) tokens/s")
         if let p = r.power {
-            line("power           \(fixed(p.averageW, 2)) W average (\(fixed(p.staticW, 2)) W static) · \(fixed(p.energyPerInferenceMJ, 2)) mJ per inference · \(fixed(p.inferencesPerSPerW, 1)) inferences/s/W")
+            line("power           \(fixed(p.averageW, 2)) W average · \(fixed(p.energyPerInferenceMJ, 2)) mJ per inference · \(fixed(p.inferencesPerSPerW, 1)) inferences/s/W")
+            line("                " + powerTerms(p.watts).map { "\($0.0) \(fixed($0.1, 2))" }.joined(separator: " · ") + " W")
         }
         if let res = r.resources {
             let cells = res.rows.map { name, u in
@@ -132,6 +133,14 @@ public enum TextRenderer {
             u += 1
         }
         return u == 0 ? "\(n) B" : String(format: "%.1f %@", x, units[u])
+    }
+
+    /// The power terms with their display names: every term (`all`), or those to show, every
+    /// one but a zero board term (a board measured at its rails).
+    static func powerTerms<Q>(_ t: PowerTerms<Q>, all: Bool = false) -> [(String, Double)] {
+        let names = ["static": "static", "processing_system": "processing system", "clock_tree": "clock tree", "dynamic": "dynamic",
+                     "memory_interface": "memory interface", "dram": "DRAM", "board": "board"]
+        return t.named.filter { all || $0.name != "board" || $0.value != 0 }.map { (names[$0.name] ?? $0.name, $0.value) }
     }
 
     public static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }

@@ -210,3 +210,65 @@ let encoderYAML = """
         #expect(e?.field == "pipeline")
     }
 }
+
+/// The power model's sections: `board:` (a preset, a mapping, or a preset with overrides) and
+/// `power:` (coefficient overrides; memory figures by `memory.kind`) (docs/power.md).
+@Suite struct PowerConfigTests {
+    /// The small encoder of `encoderYAML` on a board, with `memory.kind` and extra top-level text.
+    func config(board: String, kind: String = "ddr4", extra: String = "") throws -> HardwareConfig {
+        let yaml = encoderYAML.replacingOccurrences(of: "  memory:\n", with: "  memory:\n    kind: \(kind)\n")
+            + "board:\(board)\n" + extra
+        return try ConfigLoader.parse(yaml, file: "p.yaml")
+    }
+
+    @Test func presetsCarryTheirPowerFigures() throws {
+        let c = try config(board: " zcu102")
+        #expect(c.board == Board.preset("zcu102"))
+        #expect(c.board?.processingSystemW == 2.4)
+        #expect(c.power == PowerModel(memoryKind: "ddr4"))
+    }
+
+    @Test func memoryKindDecidesTheMemoryFigures() throws {
+        let hbm = try #require(try config(board: " u280", kind: "hbm2").power)
+        #expect(hbm.memoryInterfaceW == 0.1 && hbm.dramBytePJ == 31 && hbm.dramBackgroundW == 0.06)
+        // The U200's registered DIMMs: its own DRAM background.
+        #expect(try config(board: " u200").power?.dramBackgroundW == 1.2)
+    }
+
+    @Test func powerOverridesCoefficientsAndKeepsTheKindsDefaultsOtherwise() throws {
+        let c = try config(board: " u280", kind: "hbm2", extra: "power:\n  dsp_uw_per_mhz: 5\n  dram_byte_pj: 40\n")
+        let p = try #require(c.power)
+        #expect(p.dspUWPerMHz == 5 && p.dramBytePJ == 40)
+        #expect(p.memoryInterfaceW == 0.1 && p.lutUWPerMHz == PowerModel().lutUWPerMHz)
+        // The resolved config holds every coefficient and reads back the same.
+        let decoded = try JSONDecoder().decode(HardwareConfig.self, from: try JSONEncoder().encode(c))
+        #expect(decoded == c)
+    }
+
+    @Test func aBoardMappingStartsFromAPresetAndOverridesIt() throws {
+        let c = try config(board: "\n  preset: zcu102\n  static_power_w: 1.25\n  ps_apu_w: 0.3\n  dram_background_w: 0.5\n")
+        var expected = try #require(Board.preset("zcu102"))
+        expected.staticPowerW = 1.25
+        expected.psAPUW = 0.3
+        expected.dramBackgroundW = 0.5
+        #expect(c.board == expected)
+        #expect(c.power?.dramBackgroundW == 0.5)
+        let decoded = try JSONDecoder().decode(HardwareConfig.self, from: try JSONEncoder().encode(c))
+        #expect(decoded == c)
+    }
+
+    @Test func aBoardMappingWithoutAPresetNeedsItsBudgetsAndDefaultsToNoProcessingSystem() throws {
+        let c = try config(board: "\n  name: mine\n  dsp: 2000\n  bram18k: 2000\n  lut: 300000\n  ff: 600000\n")
+        let b = try #require(c.board)
+        #expect(b.processingSystemW == 0 && b.baselineW == 0 && b.regulatorEfficiency == 1 && b.dramBackgroundW == nil)
+        #expect(b.staticPowerW == 1)
+        let missing = configError(encoderYAML + "board:\n  name: mine\n  dsp: 2000\n")
+        #expect(missing?.field == "board.bram18k" && missing?.message == "missing (required)", "\(String(describing: missing))")
+        let unknown = configError(encoderYAML + "board:\n  preset: zcu999\n")
+        #expect(unknown?.field == "board.preset" && unknown?.message.contains("is not one of") == true, "\(String(describing: unknown))")
+        let efficiency = configError(encoderYAML + "board:\n  preset: u200\n  regulator_efficiency: 0\n")
+        #expect(efficiency?.field == "board.regulator_efficiency", "\(String(describing: efficiency))")
+        let key = configError(encoderYAML + "board: zcu102\npower:\n  multiplier_use_pj: 1\n")
+        #expect(key?.field == "power.multiplier_use_pj" && key?.message.hasPrefix("unknown key") == true, "\(String(describing: key))")
+    }
+}

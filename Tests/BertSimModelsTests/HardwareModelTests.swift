@@ -136,20 +136,3 @@ func fqbertZCU102(weightBits: Int = 4) -> EncoderConfig {
         #expect(b8 == 2 * b4)
     }
 }
-
-@Suite struct PowerModelTests {
-    /// By hand: 1 W static for 2 ms is 2 mJ; 10⁹ multiplier-uses at 0.9 pJ 0.9 mJ; 10⁶
-    /// special-unit elements at 3 pJ 0.003 mJ; 10⁸ buffer bytes at 1.2 pJ 0.12 mJ; 10⁷ DDR4
-    /// bytes at 160 pJ 1.6 mJ.
-    @Test func energyByClass() {
-        let m = PowerModel(staticW: 1, dramBytePJ: PowerModel.dramBytePJ(kind: "ddr4"))
-        let e = m.energy(.init(arraySlots: 1_000_000_000, specialElements: 1_000_000, bufferBytes: 100_000_000,
-                               offChipBytes: 10_000_000), seconds: 0.002, systolic: false)
-        #expect(abs(e.staticMJ - 2) < 1e-12)
-        #expect(abs(e.arrayMJ - 0.9) < 1e-12)
-        #expect(abs(e.specialUnitsMJ - 0.003) < 1e-12)
-        #expect(abs(e.buffersMJ - 0.12) < 1e-12)
-        #expect(abs(e.offChipMJ - 1.6) < 1e-12)
-        #expect(PowerModel.dramBytePJ(kind: "hbm2") == 56)
-    }
-}

@@ -184,11 +184,13 @@ public final class EncoderNetlist {
             massKeptMean: m.sequences == 0 ? 1 : m.sum / Double(m.sequences), massKeptMinimum: m.minimum)
     }
 
+    /// What the power model needs (docs/power.md): each compute unit's busy cycles from its
+    /// ledger, the channels' data-phase cycles, buffer and off-chip bytes.
     private func activity() -> PowerModel.Activity {
         let offChip = channels.reduce(0) { $0 + $1.bytes }
         return PowerModel.Activity(
-            arraySlots: units[0].statistics.usedSlots,
-            specialElements: units.dropFirst().reduce(0) { $0 + $1.statistics.work },
+            busyCycles: Dictionary(uniqueKeysWithValues: units.map { ($0.unit.stageName, Double($0.ledger.busy.count)) }),
+            channelBusyCycles: Double(channels.reduce(0) { $0 + $1.busyCycles }),
             bufferBytes: units.reduce(0) { $0 + $1.statistics.bufferBytes } + offChip,
             offChipBytes: offChip)
     }

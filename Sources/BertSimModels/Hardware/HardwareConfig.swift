@@ -22,9 +22,9 @@ public struct HardwareConfig: Sendable, Equatable {
     public var summary: String
     public var clock: Clock
     public var design: Design
-    /// The board the design targets (resources, static power), if given.
+    /// The board the design targets (resources, the device's and board's power figures), if given.
     public var board: Board?
-    /// Energy coefficients (encoder designs on a board).
+    /// The power model's coefficients (encoder designs on a board).
     public var power: PowerModel?
 
     public init(name: String, summary: String = "", clock: Clock, design: Design, board: Board? = nil, power: PowerModel? = nil) {
@@ -66,11 +66,11 @@ public struct HardwareConfig: Sendable, Equatable {
                           root.clock = Clock(kilohertz: Int((mhz * 1000).rounded()))
                       }),
             Parameter("board", .text, .optional,
-                      "The board: a preset (\(Board.presets.map(\.name).joined(separator: ", "))) or a mapping (see board)",
+                      "The board: a preset (\(Board.presets.map(\.name).joined(separator: ", "))) or a mapping (see board; `preset:` starts from a preset's values)",
                       read: { _, _, _ in },
                       encode: { root, c in try c.encodeIfPresent(root.board, forKey: ParameterKey("board")) },
                       decode: { root, c in root.board = try c.decodeIfPresent(Board.self, forKey: ParameterKey("board")) }),
-            .optionalSection("power", \.power, "Optional overrides of the energy coefficients (see power)"),
+            .optionalSection("power", \.power, "Optional overrides of the power model's coefficients (see power)"),
             Parameter("design", .choice(["encoder", "pipeline"]), .template,
                       "Which netlist to build; its section (`encoder:` or `pipeline:`) holds its parameters",
                       renderDefault: { _ in "encoder" }, read: { _, _, _ in },

@@ -79,11 +79,10 @@ public final class EncoderStageCost: StageCostModel {
     public func executed(stage: Int, length: Int, processingUnits p: Int) {
         guard let r = try? run(stage: stage, length: length, processingUnits: p) else { return }
         if let a = r.activity {
-            var sum = activity ?? .init(arraySlots: 0, specialElements: 0, bufferBytes: 0, offChipBytes: 0)
-            sum.arraySlots += a.arraySlots
-            sum.specialElements += a.specialElements
-            sum.bufferBytes += a.bufferBytes
-            sum.offChipBytes += a.offChipBytes
+            var sum = activity ?? .none
+            let part = partition(p)
+            sum.add(a, unitShare: { Self.share(of: $0, partition: part, design: self.config) },
+                    channelShare: Double(part.memory.bandwidthMBps) / Double(config.memory.bandwidthMBps))
             activity = sum
         }
         if var m = r.memory {
@@ -102,6 +101,21 @@ public final class EncoderStageCost: StageCostModel {
                 sum.channels[i].busyCycles += c.busyCycles * p / total
             }
             memory = sum
+        }
+    }
+
+    /// The share of `design`'s unit `stage` (a stage name) that `partition` has, for the power
+    /// model: a partition's busy cycles count at that share of the whole unit.
+    static func share(of stage: String, partition: EncoderConfig, design: EncoderConfig) -> Double {
+        func ratio(_ a: Int, _ b: Int) -> Double { b > 0 ? Double(a) / Double(b) : 1 }
+        switch stage {
+        case EncoderUnit.peArray.stageName:
+            return ratio(partition.peArray?.processingUnits ?? 1, design.peArray?.processingUnits ?? 1)
+        case EncoderUnit.softmax.stageName: return ratio(partition.softmax.lanes, design.softmax.lanes)
+        case EncoderUnit.layerNorm.stageName: return ratio(partition.layerNorm.lanes, design.layerNorm.lanes)
+        case EncoderUnit.gelu.stageName: return ratio(partition.gelu.lanes, design.gelu.lanes)
+        case EncoderUnit.estimator.stageName: return ratio(partition.sparse?.lutLanes ?? 1, design.sparse?.lutLanes ?? 1)
+        default: return 1
         }
     }
 
