@@ -4,41 +4,56 @@
 /// Summation order depends only on the shapes, never on threads: results are reproducible.
 enum FloatKernels {
     /// `out[r, c] = bias[c] + Σ_k x[r, k] · w[c, k]` for `rows × k` inputs and `cols × k` weights.
+    /// Blocks of 4 rows × 2 columns share their loads (four lanes a step); the rest goes
+    /// through ``dot(_:_:_:)``.
     static func linear(_ x: UnsafePointer<Float>, rows: Int, k: Int, _ w: UnsafePointer<Float>, cols: Int,
                        bias: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>) {
         let xr = UnsafeRawPointer(x), wr = UnsafeRawPointer(w)
-        let vecEnd = k & ~7
-        for c in 0..<cols {
-            let wRow = c * k
+        let vecEnd = k & ~3
+        var c = 0
+        while c + 2 <= cols {
+            let w0 = c * k, w1 = w0 + k
             var r = 0
             while r + 4 <= rows {
-                var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
+                var a00 = SIMD4<Float>(), a10 = SIMD4<Float>(), a20 = SIMD4<Float>(), a30 = SIMD4<Float>()
+                var a01 = SIMD4<Float>(), a11 = SIMD4<Float>(), a21 = SIMD4<Float>(), a31 = SIMD4<Float>()
                 let x0 = r * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k
                 var i = 0
                 while i < vecEnd {
-                    let wv = wr.loadUnaligned(fromByteOffset: (wRow + i) * 4, as: SIMD8<Float>.self)
-                    a0 += xr.loadUnaligned(fromByteOffset: (x0 + i) * 4, as: SIMD8<Float>.self) * wv
-                    a1 += xr.loadUnaligned(fromByteOffset: (x1 + i) * 4, as: SIMD8<Float>.self) * wv
-                    a2 += xr.loadUnaligned(fromByteOffset: (x2 + i) * 4, as: SIMD8<Float>.self) * wv
-                    a3 += xr.loadUnaligned(fromByteOffset: (x3 + i) * 4, as: SIMD8<Float>.self) * wv
-                    i += 8
+                    let wa = wr.loadUnaligned(fromByteOffset: (w0 + i) * 4, as: SIMD4<Float>.self)
+                    let wb = wr.loadUnaligned(fromByteOffset: (w1 + i) * 4, as: SIMD4<Float>.self)
+                    let v0 = xr.loadUnaligned(fromByteOffset: (x0 + i) * 4, as: SIMD4<Float>.self)
+                    let v1 = xr.loadUnaligned(fromByteOffset: (x1 + i) * 4, as: SIMD4<Float>.self)
+                    let v2 = xr.loadUnaligned(fromByteOffset: (x2 + i) * 4, as: SIMD4<Float>.self)
+                    let v3 = xr.loadUnaligned(fromByteOffset: (x3 + i) * 4, as: SIMD4<Float>.self)
+                    a00 += v0 * wa; a10 += v1 * wa; a20 += v2 * wa; a30 += v3 * wa
+                    a01 += v0 * wb; a11 += v1 * wb; a21 += v2 * wb; a31 += v3 * wb
+                    i += 4
                 }
-                var s0 = a0.sum(), s1 = a1.sum(), s2 = a2.sum(), s3 = a3.sum()
+                var s = SIMD8<Float>(a00.sum(), a10.sum(), a20.sum(), a30.sum(), a01.sum(), a11.sum(), a21.sum(), a31.sum())
                 while i < k {
-                    let wv = w[wRow + i]
-                    s0 += x[x0 + i] * wv; s1 += x[x1 + i] * wv; s2 += x[x2 + i] * wv; s3 += x[x3 + i] * wv
+                    let wa = w[w0 + i], wb = w[w1 + i]
+                    for t in 0..<4 {
+                        s[t] += x[(r + t) * k + i] * wa
+                        s[4 + t] += x[(r + t) * k + i] * wb
+                    }
                     i += 1
                 }
-                out[r * cols + c] = s0 + bias[c]
-                out[(r + 1) * cols + c] = s1 + bias[c]
-                out[(r + 2) * cols + c] = s2 + bias[c]
-                out[(r + 3) * cols + c] = s3 + bias[c]
+                for t in 0..<4 {
+                    out[(r + t) * cols + c] = s[t] + bias[c]
+                    out[(r + t) * cols + c + 1] = s[4 + t] + bias[c + 1]
+                }
                 r += 4
             }
             while r < rows {
-                out[r * cols + c] = dot(x + r * k, w + wRow, k) + bias[c]
+                out[r * cols + c] = dot(x + r * k, w + w0, k) + bias[c]
+                out[r * cols + c + 1] = dot(x + r * k, w + w1, k) + bias[c + 1]
                 r += 1
             }
+            c += 2
+        }
+        if c < cols {
+            for r in 0..<rows { out[r * cols + c] = dot(x + r * k, w + c * k, k) + bias[c] }
         }
     }
 

@@ -10,5 +10,5 @@ struct BertSimCommand: ParsableCommand {
             file:line:field or the flag); 3 the simulation could not finish.
             """,
         version: "0.1.0",
-        subcommands: [Simulate.self, Compare.self, Select.self, Sweep.self, Check.self, Describe.self, TraceCommand.self])
+        subcommands: [Simulate.self, Compare.self, Select.self, Sweep.self, Check.self, Accuracy.self, Describe.self, TraceCommand.self])
 }

@@ -103,15 +103,25 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
         /// Attention scores into the softmax and probabilities out of it.
         public var softmaxBits: Int
         public var layerNormParameterBits: Int
+        /// One weight scale per matrix (FQ-BERT's), or one per output channel (a scale per
+        /// output column, read by that column's quantization unit).
+        public var weightScales: WeightScales
+
+        /// How many scales a weight matrix has.
+        public enum WeightScales: String, Sendable, Equatable, Codable, CaseIterable {
+            case perTensor = "per_tensor"
+            case perChannel = "per_channel"
+        }
 
         public init(weightBits: Int = 4, activationBits: Int = 8, biasBits: Int = 32, scaleBits: Int = 8,
-                    softmaxBits: Int = 8, layerNormParameterBits: Int = 8) {
+                    softmaxBits: Int = 8, layerNormParameterBits: Int = 8, weightScales: WeightScales = .perTensor) {
             self.weightBits = weightBits
             self.activationBits = activationBits
             self.biasBits = biasBits
             self.scaleBits = scaleBits
             self.softmaxBits = softmaxBits
             self.layerNormParameterBits = layerNormParameterBits
+            self.weightScales = weightScales
         }
 
         enum CodingKeys: String, CodingKey {
@@ -121,6 +131,16 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
             case scaleBits = "scale_bits"
             case softmaxBits = "softmax_bits"
             case layerNormParameterBits = "layernorm_parameter_bits"
+            case weightScales = "weight_scales"
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            self.init(weightBits: try c.decode(Int.self, forKey: .weightBits), activationBits: try c.decode(Int.self, forKey: .activationBits),
+                      biasBits: try c.decode(Int.self, forKey: .biasBits), scaleBits: try c.decode(Int.self, forKey: .scaleBits),
+                      softmaxBits: try c.decode(Int.self, forKey: .softmaxBits),
+                      layerNormParameterBits: try c.decode(Int.self, forKey: .layerNormParameterBits),
+                      weightScales: try c.decodeIfPresent(WeightScales.self, forKey: .weightScales) ?? .perTensor)
         }
 
         public static let schema = ComponentSchema(
@@ -134,13 +154,16 @@ public struct EncoderConfig: Sendable, Equatable, Codable {
                 ParameterSpec("softmax_bits", .integer(1...16), unit: .bits, default: "8",
                               "Attention scores into the softmax and probabilities out (the 8×8 operands of attention × V)"),
                 ParameterSpec("layernorm_parameter_bits", .integer(1...32), unit: .bits, default: "8", "LayerNorm γ and β"),
+                ParameterSpec("weight_scales", .choice(WeightScales.allCases.map(\.rawValue)), default: "per_tensor",
+                              "One weight scale per matrix, or one per output channel (each quantization unit reads its column's scale)"),
             ],
             statistics: [])
 
         public init(_ p: ParameterValues) {
             self.init(weightBits: p.int("weight_bits"), activationBits: p.int("activation_bits"), biasBits: p.int("bias_bits"),
                       scaleBits: p.int("scale_bits"), softmaxBits: p.int("softmax_bits"),
-                      layerNormParameterBits: p.int("layernorm_parameter_bits"))
+                      layerNormParameterBits: p.int("layernorm_parameter_bits"),
+                      weightScales: WeightScales(rawValue: p.string("weight_scales"))!)
         }
     }
 
