@@ -102,7 +102,7 @@ let package = Package(
         .testTarget(name: "BertSimWorkloadTests", dependencies: ["BertSimWorkload"]),
         .testTarget(name: "BertSimModelsTests", dependencies: ["BertSimModels", "BertSimTestSupport"]),
         .testTarget(name: "BertSimConfigTests", dependencies: ["BertSimConfig"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "BertSimAccuracyTests", dependencies: ["BertSimAccuracy", "BertSimConfig"], resources: [.copy("Fixtures")],
+        .testTarget(name: "BertSimAccuracyTests", dependencies: ["BertSimAccuracy", "BertSimConfig", "BertSimWorkload", "bertsim"], resources: [.copy("Fixtures")],
                     swiftSettings: optimizedInDebug),
         .testTarget(name: "EndToEndTests", dependencies: ["BertSim", "bertsim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["BertSimFuzz"], resources: [.copy("Corpus")]),

@@ -20,6 +20,16 @@ public struct ModelWeights: Sendable {
         public var outputNormGamma: [Float]
         public var outputNormBeta: [Float]
 
+        public init(matrices: [[Float]], biases: [[Float]], attentionNormGamma: [Float], attentionNormBeta: [Float],
+                    outputNormGamma: [Float], outputNormBeta: [Float]) {
+            self.matrices = matrices
+            self.biases = biases
+            self.attentionNormGamma = attentionNormGamma
+            self.attentionNormBeta = attentionNormBeta
+            self.outputNormGamma = outputNormGamma
+            self.outputNormBeta = outputNormBeta
+        }
+
         public func matrix(_ c: MatrixClass) -> [Float] { matrices[c.rawValue] }
         public func bias(_ c: MatrixClass) -> [Float] { biases[c.rawValue] }
     }
@@ -35,6 +45,20 @@ public struct ModelWeights: Sendable {
     public var embeddingNormGamma: [Float]
     public var embeddingNormBeta: [Float]
     public var layers: [Layer]
+
+    /// A model from its parts.
+    public init(spec: ModelSpec, vocabularySize: Int, layerNormEpsilon: Float, wordEmbeddings: [Float], positionEmbeddings: [Float],
+                tokenTypeEmbeddings: [Float], embeddingNormGamma: [Float], embeddingNormBeta: [Float], layers: [Layer]) {
+        self.spec = spec
+        self.vocabularySize = vocabularySize
+        self.layerNormEpsilon = layerNormEpsilon
+        self.wordEmbeddings = wordEmbeddings
+        self.positionEmbeddings = positionEmbeddings
+        self.tokenTypeEmbeddings = tokenTypeEmbeddings
+        self.embeddingNormGamma = embeddingNormGamma
+        self.embeddingNormBeta = embeddingNormBeta
+        self.layers = layers
+    }
 
     /// Reads `config.json` and `model.safetensors` from a model directory.
     public init(directory: ModelDirectory) throws(InputError) {

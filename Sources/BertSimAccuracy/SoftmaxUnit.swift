@@ -4,8 +4,10 @@
 /// Scores arrive as signed `softmax_bits` integers in one format for every layer (scale s_s, so
 /// that one LUT serves the whole model, as the parameter buffer holds one). Per row:
 /// 1. `u_j = max − s_j` (≥ 0);
-/// 2. LUT index `min(255, u_j >> max(0, b − 8))`, a 256-entry table (2^b entries below 8 bits)
-///    of `round((2^b − 1) · exp(−index · 2^max(0, b−8) / s_s))`, unsigned `b`-bit numerators;
+/// 2. LUT index `min(255, u_j >> t)`: a 256-entry table (2^b entries below 8 bits) of unsigned
+///    `b`-bit numerators `round((2^b − 1) · exp(−index · 2^t / s_s))`. The index shift `t` is the
+///    smallest that lets the 256 entries reach the difference beyond which every numerator
+///    rounds to 0, ln(2 · (2^b − 1)) (so no entry is wasted on differences that give 0);
 /// 3. `Σ` of the numerators, exact; reciprocal `r = ⌊2^(b+16) / Σ⌋`;
 /// 4. probability `min(2^b − 1, (e_j · r + 2^15) >> 16)`, unsigned `b` bits, value p / 2^b.
 public struct SoftmaxUnit: Sendable, Equatable {
@@ -15,12 +17,16 @@ public struct SoftmaxUnit: Sendable, Equatable {
 
     public init(bits: Int, scoreScale: Double) {
         self.bits = bits
-        indexShift = max(0, bits - 8)
         let entries = bits >= 8 ? 256 : 1 << bits
         let top = Double((Int64(1) << Int64(bits)) - 1)
+        // Differences (in score units) up to which a numerator can be non-zero.
+        let reach = logDouble(2 * top) * scoreScale
+        var shift = 0
+        while Double((entries - 1) << shift) < reach && shift < 62 { shift += 1 }
+        indexShift = shift
         table = (0..<entries).map { i in
-            (top * expDouble(-Double(i << max(0, bits - 8)) / scoreScale)).rounded(.toNearestOrAwayFromZero)
-        }.map { Int64($0) }
+            Int64((top * expDouble(-Double(i << shift) / scoreScale)).rounded(.toNearestOrAwayFromZero))
+        }
     }
 
     /// Probabilities of one row of `scores` (the kept keys), into `out` (same count).
