@@ -74,11 +74,11 @@ struct Accuracy: ParsableCommand {
         let directory = ModelDirectory.standard()
         let weights = try ModelWeights(directory: directory)
         let tokenizer = try WordPieceTokenizer(vocabularyPath: directory.vocabulary)
-        let fp32Start = Date()
+        let fp32Start = Date(), fp32CPU = Self.cpuSeconds()
         let bench = STSBenchmark(weights: weights, tokenizer: tokenizer, pairs: Array(all.pairs.prefix(pairs ?? all.pairs.count)),
                                  calibration: calibration.sentences)
-        FileHandle.standardError.write(Data(String(format: "bertsim: model loaded, %d sentences through the FP32 reference in %.1f s\n",
-                                                   bench.sentences.count, Date().timeIntervalSince(fp32Start)).utf8))
+        FileHandle.standardError.write(Data(String(format: "bertsim: model loaded, %d sentences through the FP32 reference in %.1f s (%.1f s of CPU)\n",
+                                                   bench.sentences.count, Date().timeIntervalSince(fp32Start), Self.cpuSeconds() - fp32CPU).utf8))
         var results: [(path: String, result: AccuracyResult)] = []
         for l in loaded {
             guard case .encoder(let e) = l.config.design else { continue }
@@ -90,10 +90,11 @@ struct Accuracy: ParsableCommand {
             } catch {
                 throw l.error(error)
             }
-            let t1 = Date()
+            let t1 = Date(), cpu = Self.cpuSeconds()
             result = bench.measure(design)
-            FileHandle.standardError.write(Data(String(format: "bertsim: %@: design built and calibrated in %.1f s, %d sentences through its datapath in %.1f s\n",
-                                                       l.path, t1.timeIntervalSince(t0), bench.sentences.count, Date().timeIntervalSince(t1)).utf8))
+            FileHandle.standardError.write(Data(String(format: "bertsim: %@: design built and calibrated in %.1f s, %d sentences through its datapath in %.1f s (%.1f s of CPU)\n",
+                                                       l.path, t1.timeIntervalSince(t0), bench.sentences.count, Date().timeIntervalSince(t1),
+                                                       Self.cpuSeconds() - cpu).utf8))
             results.append((l.path, result))
             if !configs.isEmpty {
                 FileHandle.standardError.write(Data(String(format: "bertsim: %@: %@ (%@), cosine to FP32 mean %.4f min %.4f\n", l.path,
@@ -137,6 +138,13 @@ struct Accuracy: ParsableCommand {
             paths += yaml.map { (dir as NSString).appendingPathComponent($0) }
         }
         return paths
+    }
+
+    /// CPU time of this process so far (all threads), for the stderr timing lines.
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
     }
 
     static func two(_ x: Double) -> String { MeasuredAccuracyTable.format(x) }
