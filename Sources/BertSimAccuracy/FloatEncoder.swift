@@ -82,7 +82,7 @@ public struct FloatEncoder: Sendable {
                     for j in 0..<n { m = max(m, scores[i * n + j]) }
                     var sum: Float = 0
                     for j in 0..<n {
-                        let e = expFloat(scores[i * n + j] - m)
+                        let e = CMath.exp(scores[i * n + j] - m)
                         scores[i * n + j] = e
                         sum += e
                     }

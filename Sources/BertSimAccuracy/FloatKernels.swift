@@ -91,6 +91,6 @@ enum FloatKernels {
     /// BERT's GELU, erf form: x/2 · (1 + erf(x/√2)).
     static func gelu(_ x: Float) -> Float {
         let d = Double(x)
-        return Float(0.5 * d * (1 + erfDouble(d / 2.0.squareRoot())))
+        return Float(0.5 * d * (1 + CMath.erf(d / 2.0.squareRoot())))
     }
 }

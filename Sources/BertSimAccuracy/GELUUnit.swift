@@ -21,7 +21,7 @@ public struct GELUUnit: Sendable, Equatable {
             let low = Double((i - offset) << shift)
             let centre = low + Double((1 << shift) - 1) / 2
             let x = centre / inputScale
-            let g = 0.5 * x * (1 + erfDouble(x / 2.0.squareRoot()))
+            let g = 0.5 * x * (1 + CMath.erf(x / 2.0.squareRoot()))
             return Int16(FixedPoint.quantize(g, scale: outputScale, bits: bits))
         }
     }

@@ -20,12 +20,12 @@ public struct SoftmaxUnit: Sendable, Equatable {
         let entries = bits >= 8 ? 256 : 1 << bits
         let top = Double((Int64(1) << Int64(bits)) - 1)
         // Differences (in score units) up to which a numerator can be non-zero.
-        let reach = logDouble(2 * top) * scoreScale
+        let reach = CMath.log(2 * top) * scoreScale
         var shift = 0
         while Double((entries - 1) << shift) < reach && shift < 62 { shift += 1 }
         indexShift = shift
         table = (0..<entries).map { i in
-            Int64((top * expDouble(-Double(i << shift) / scoreScale)).rounded(.toNearestOrAwayFromZero))
+            Int64((top * CMath.exp(-Double(i << shift) / scoreScale)).rounded(.toNearestOrAwayFromZero))
         }
     }
 

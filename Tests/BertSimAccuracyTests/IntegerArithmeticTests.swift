@@ -113,7 +113,7 @@ import Testing
         #expect(SoftmaxUnit(bits: 8, scoreScale: 100).indexShift == 2)     // 6.23 · 100 = 623 > 255 · 2
         let wide = SoftmaxUnit(bits: 16, scoreScale: 32767.0 / 32)          // ln(131070) · 1024 = 12,082 ≤ 255 · 2^6
         #expect(wide.indexShift == 6 && wide.table.count == 256)
-        #expect(wide.table[1] == Int64((65535 * expDouble(-64.0 / (32767.0 / 32))).rounded()))
+        #expect(wide.table[1] == Int64((65535 * CMath.exp(-64.0 / (32767.0 / 32))).rounded()))
         #expect(wide.table[255] == 0 && wide.table[187] > 0)
     }
 
@@ -145,7 +145,7 @@ import Testing
         let unit = GELUUnit(activationBits: 8, inputScale: 127.0 / 8, outputScale: 127.0 / 8)
         for code in -127...127 {
             let x = Double(code) / (127.0 / 8)
-            let g = 0.5 * x * (1 + erfDouble(x / 2.0.squareRoot()))
+            let g = 0.5 * x * (1 + CMath.erf(x / 2.0.squareRoot()))
             #expect(unit.apply(Int16(code)) == Int16(FixedPoint.quantize(g, scale: 127.0 / 8, bits: 8)))
         }
         let wide = GELUUnit(activationBits: 16, inputScale: 1000, outputScale: 1000)
