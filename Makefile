@@ -5,7 +5,7 @@ RELEASE := .build/release/bertsim
 TRACE   ?= traces/sst2-batch32.trace
 CONFIG  ?= hw-configs/default.yaml
 
-.PHONY: all setup build run test golden check-full check-html check-compare check-slurm bench fuzz sanitize clean
+.PHONY: all setup build run test golden check-full check-html check-compare check-slurm bench fuzz sanitize clean accuracy-table
 
 all: build
 
@@ -37,6 +37,12 @@ golden: build
 		[ -n "$$name" ] || continue; \
 		$(RELEASE) check $$trace --config $$config $$flags --golden Tests/golden/scenarios/$$name.json --record || exit 1; \
 	done
+
+# The measured accuracy table (docs/accuracy.md): every shipped config and the variant configs of
+# data/accuracy/configs through their bit-accurate datapaths on all 1,500 STS-B pairs with
+# all-MiniLM-L6-v2 (release build; about a minute per config on 2 cores). Review the diff.
+accuracy-table: build
+	$(RELEASE) accuracy --configs hw-configs --configs data/accuracy/configs --output data/accuracy/minilm-stsb.csv
 
 # Long runs that stay out of `make test`: every shipped trace, whole, on every config.
 check-full: build

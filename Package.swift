@@ -55,6 +55,11 @@ let package = Package(
         .target(name: "BertSimWorkload", dependencies: ["BertSimCore"], swiftSettings: common),
         // The accelerator's components and netlists. Knows nothing of SystemC or YAML.
         .target(name: "BertSimModels", dependencies: ["BertSimCore", "BertSimWorkload"], swiftSettings: hotPath),
+        // The functional datapath of a design on a real model (all-MiniLM-L6-v2): tokenizer, FP32
+        // reference, the bit-accurate integer datapath built from an EncoderConfig, STS scoring
+        // (docs/accuracy.md). Its kernels are optimized in debug builds too (the tests run a subset).
+        .target(name: "BertSimAccuracy", dependencies: ["BertSimCore", "BertSimWorkload", "BertSimModels"],
+                swiftSettings: common + optimizedInDebug + [.unsafeFlags(["-enforce-exclusivity=unchecked"])]),
         // YAML hardware configs -> validated component configs, with file:line:field errors.
         .target(
             name: "BertSimConfig",
@@ -83,7 +88,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "bertsim",
-            dependencies: ["BertSim", "BertSimStudies", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BertSim", "BertSimStudies", "BertSimAccuracy", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: common
         ),
         // Shared by the test targets: kernel conformance scenarios, per-cycle references.
@@ -107,6 +112,8 @@ let package = Package(
         .testTarget(name: "BertSimWorkloadTests", dependencies: ["BertSimWorkload"]),
         .testTarget(name: "BertSimModelsTests", dependencies: ["BertSimModels", "BertSimTestSupport"]),
         .testTarget(name: "BertSimConfigTests", dependencies: ["BertSimConfig"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "BertSimAccuracyTests", dependencies: ["BertSimAccuracy", "BertSimConfig", "BertSimWorkload", "bertsim"], resources: [.copy("Fixtures")],
+                    swiftSettings: optimizedInDebug),
         .testTarget(name: "EndToEndTests", dependencies: ["BertSim", "BertSimStudies", "bertsim"], resources: [.copy("Fixtures")]),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["BertSimFuzz"], resources: [.copy("Corpus")]),
     ],

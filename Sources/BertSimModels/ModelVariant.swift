@@ -31,7 +31,8 @@ public struct ModelVariant: Hashable, Sendable, Codable, CustomStringConvertible
 
     /// The variant a design computes when it runs `model`.
     public init(model: String, config: EncoderConfig) {
-        self.init(model: model, quantization: Self.quantization(config.precision, perChannelWeights: false),
+        self.init(model: model, quantization: Self.quantization(config.precision,
+                                                                perChannelWeights: config.precision.weightScales == .perChannel),
                   pruning: config.pruning.map(Self.pruning) ?? "dense",
                   attention: config.sparse.map { Self.attention($0.keys) } ?? "dense")
     }

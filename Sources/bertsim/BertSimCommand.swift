@@ -10,6 +10,6 @@ struct BertSimCommand: ParsableCommand {
             file:line:field or the flag); 3 the simulation could not finish.
             """,
         version: "0.1.0",
-        subcommands: [Simulate.self, Compare.self, Select.self, Sweep.self, Check.self, Validate.self, Calibrate.self,
+        subcommands: [Simulate.self, Compare.self, Select.self, Sweep.self, Check.self, Accuracy.self, Validate.self, Calibrate.self,
                       Describe.self, TraceCommand.self, RunChild.self])
 }

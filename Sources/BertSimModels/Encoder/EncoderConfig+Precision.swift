@@ -11,15 +11,25 @@ extension EncoderConfig {
         /// Attention scores into the softmax and probabilities out of it.
         public var softmaxBits: Int
         public var layerNormParameterBits: Int
+        /// One weight scale per matrix (FQ-BERT's), or one per output channel (a scale per
+        /// output column, read by that column's quantization unit; docs/accuracy.md).
+        public var weightScales: WeightScales
+
+        /// How many scales a weight matrix has.
+        public enum WeightScales: String, Sendable, Equatable, Codable, CaseIterable {
+            case perTensor = "per_tensor"
+            case perChannel = "per_channel"
+        }
 
         public init(weightBits: Int = 4, activationBits: Int = 8, biasBits: Int = 32, scaleBits: Int = 8,
-                    softmaxBits: Int = 8, layerNormParameterBits: Int = 8) {
+                    softmaxBits: Int = 8, layerNormParameterBits: Int = 8, weightScales: WeightScales = .perTensor) {
             self.weightBits = weightBits
             self.activationBits = activationBits
             self.biasBits = biasBits
             self.scaleBits = scaleBits
             self.softmaxBits = softmaxBits
             self.layerNormParameterBits = layerNormParameterBits
+            self.weightScales = weightScales
         }
 
         /// Every parameter, declared once (``ParameterTable``).
@@ -35,6 +45,8 @@ extension EncoderConfig {
                          "Attention scores into the softmax and probabilities out (the 8×8 operands of attention × V)"),
                 .integer("layernorm_parameter_bits", \.layerNormParameterBits, 1...32, unit: .bits, default: .template,
                          "LayerNorm γ and β"),
+                .choice("weight_scales", \.weightScales, default: .template,
+                        "One weight scale per matrix, or one per output channel (each quantization unit reads its column's scale)"),
             ])
 
         public static var schema: ComponentSchema { parameters.schema }

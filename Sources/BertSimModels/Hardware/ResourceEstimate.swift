@@ -167,11 +167,31 @@ public struct ResourceEstimate: Sendable, Equatable, Codable {
         parts.append(buffer("intermediate_buffer", bits: b.intermediateKiB * 8192, width: activationReadWidth,
                             uram: b.uram.intermediate))
         parts.append(buffer("parameter_buffer", bits: b.parameterKiB * 8192, width: 64, uram: false))
+        if p.weightScales == .perChannel { parts.append(Self.channelScales(config)) }
         // Memory interface and control.
         let channels = config.memory.channels
         parts.append(Part(unit: "memory_interface", lut: channels * Cost.memoryChannel.lut, ff: channels * Cost.memoryChannel.ff))
         parts.append(Part(unit: "control", lut: Cost.control.lut, ff: Cost.control.ff))
         self.parts = parts
+    }
+
+    /// Per-output-channel weight scales (`precision.weight_scales: per_channel`; docs/accuracy.md):
+    /// every quantization unit (one per column lane: P × N on a BIM array, C on a systolic
+    /// array) multiplies by its own column's scale, so at each tile it loads the next column's
+    /// `scale_bits`-bit scale from the parameter buffer (all lanes in one cycle) into a
+    /// double-buffered register. Charged: the registers (2 × lanes × scale_bits FF) and the block
+    /// RAMs the parameter buffer needs beyond its own for that read width. The scales themselves
+    /// live in the parameter buffer's configured capacity.
+    static func channelScales(_ config: EncoderConfig) -> Part {
+        let lanes = switch config.array {
+        case .bim(let pe): pe.lanes
+        case .systolic(let s): s.columns
+        }
+        let bits = config.buffers.parameterKiB * 1024 * 8
+        let plain = max(64, config.memory.axiWidthBytes * 8)
+        let width = max(plain, lanes * config.precision.scaleBits)
+        let extra = bram18k(bits: bits, width: width) - bram18k(bits: bits, width: plain)
+        return Part(unit: "weight_scales", bram18k: extra, ff: 2 * lanes * config.precision.scaleBits)
     }
 
     /// Throws a design error for the first resource that does not fit on `board`.
