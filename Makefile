@@ -22,6 +22,8 @@ run: build
 test: setup
 	$(SWIFT) build --build-tests
 	BERTSIM_REQUIRE_CHROMIUM=1 $(SWIFT) test --skip-build
+	@# The simulator against measured hardware (data/validation/measurements.csv; docs/validation.md).
+	$(SWIFT) run --skip-build bertsim validate
 
 # Re-records the golden reports `make test` checks (Tests/golden/<config>.json, one per
 # hw-configs/*.yaml, on Tests/golden/sst2-64.trace; Tests/golden/scenarios/<name>.json, one per

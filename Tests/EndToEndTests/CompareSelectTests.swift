@@ -146,7 +146,7 @@ func decoded(_ text: String) throws -> NSObject {
         // The ZCU111 design is the fastest; the systolic array uses the fewest DSPs.
         #expect(try cells("cycles").map { $0.hasSuffix("*") } == [false, true, false])
         #expect(try cells("DSP").map { $0.hasSuffix("*") } == [false, false, true])
-        #expect(try cells("DSP")[0] == "1,016 / 2,520")
+        #expect(try cells("DSP")[0] == "1,712 / 2,520")
         // No padding anywhere (batch 1): every value ties and is marked.
         #expect(try cells("pe_array padding") == ["0.0%*", "0.0%*", "0.0%*"])
     }

@@ -54,11 +54,24 @@ import Testing
 
         try s.write("bad.csv", Self.header
             + String(format: "base.yaml,bert-base,32,1,1,latency_ms,%.9g,3,\"10%% slower\"\n", latency * 1.1)
-            + "base.yaml,bert-base,32,1,1,dsp,1016,0,\"the estimate\"\n")
+            + "base.yaml,bert-base,32,1,1,dsp,1712,0,\"the estimate\"\n")
         let bad = try bertsim(["validate", s.path("bad.csv"), "--kernel", "native"])
         #expect(bad.status == 1, "\(bad.stderr)")
         #expect(bad.stdout.contains("-9.09%") && bad.stdout.contains("OUTSIDE  10% slower"), "\(bad.stdout)")
         #expect(bad.stdout.contains("1 of 2 measurements outside their tolerance"), "\(bad.stdout)")
+    }
+
+    /// The shipped table of measured hardware (data/validation/measurements.csv) agrees with
+    /// the simulator on both kernels: the FQ-BERT point within 3 % (latency) and 5 % (power,
+    /// DSP, BRAM18K). A change that moves a calibrated number out of its tolerance fails here.
+    @Test(arguments: ["native", "systemc"])
+    func theShippedMeasurementsAgree(kernel: String) throws {
+        let r = try bertsim(["validate", "--kernel", kernel])
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(r.stdout.contains("every measurement agrees within its tolerance"), "\(r.stdout)")
+        for metric in ["latency_ms", "power_w", "dsp", "bram18k", "inferences_per_s_per_w"] {
+            #expect(r.stdout.contains(metric), "\(metric) is not validated: \(r.stdout)")
+        }
     }
 
     /// The calibration test of issue 16: change one timing parameter, simulate the changed
