@@ -79,7 +79,9 @@ public struct ActivityLedger: Sendable {
     public private(set) var spans: [Span] = []
     public let recording: Recording
     /// Whether the ledger records anything beyond its totals (stages then tag their work).
-    public var recordsIntervals: Bool { recording != .off }
+    /// Whether anything beyond totals is recorded (stored, not computed: a unit in another
+    /// module reads it on every change, and a computed getter there copies the ledger).
+    public let recordsIntervals: Bool
     /// The start of the untagged `starved` run at the end of the last span, if any.
     private var trailingIdle: Cycle?
 
@@ -89,6 +91,7 @@ public struct ActivityLedger: Sendable {
         current = initial
         since = start
         self.recording = recording
+        recordsIntervals = recording != .off
     }
 
     /// The stage does `activity` from cycle `time` on, working on `tag` (recorded only with

@@ -43,7 +43,8 @@ final class ComputeUnit: SimProcess {
     }
 
     private func enter(_ activity: Activity, at time: Int, tag: Int = -1) {
-        ledger.enter(activity, at: Cycle(max(time, ledger.windowStart.value)), tag: tag)
+        let at = max(time, ledger.windowStart.value)   // read before the mutating call, which would copy the ledger
+        ledger.enter(activity, at: Cycle(at), tag: tag)
     }
 
     func evaluate() {

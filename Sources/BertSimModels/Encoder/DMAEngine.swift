@@ -58,7 +58,8 @@ final class DMAEngine: SimProcess {
     /// Enters a non-busy state; a cycle in which the engine wrote stays busy.
     private func idle(_ cause: BubbleCause, _ now: Int) {
         let at = lastWrite == now ? now + 1 : now
-        ledger.enter(.bubble(cause), at: Cycle(max(at, ledger.windowStart.value)))
+        let from = max(at, ledger.windowStart.value)
+        ledger.enter(.bubble(cause), at: Cycle(from))
     }
 
     func evaluate() {
@@ -111,8 +112,10 @@ final class DMAEngine: SimProcess {
                 roundRobin = (roundRobin + 1) % queues.count
                 if lastWrite != now {
                     lastWrite = now
-                    ledger.enter(.busy, at: Cycle(max(now, ledger.windowStart.value)),
-                                 tag: ledger.recordsIntervals ? ActivityLedger.tag(item: current!.job.index, layer: current!.key.layer) : -1)
+                    // Read before the mutating call (reading the ledger inside it would copy it).
+                    let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: current!.job.index, layer: current!.key.layer) : -1
+                    let at = max(now, ledger.windowStart.value)
+                    ledger.enter(.busy, at: Cycle(at), tag: tag)
                     kernel.notify(timer, after: 1)   // decide the next cycle's state then
                 }
             }

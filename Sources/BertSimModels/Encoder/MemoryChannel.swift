@@ -86,8 +86,9 @@ final class MemoryChannel: SimProcess {
         } else {
             ledger.enter(.bubble(.memory), at: Cycle(lastEnd))
         }
-        ledger.enter(.busy, at: Cycle(start),
-                     tag: ledger.recordsIntervals ? ActivityLedger.tag(item: t.job.index, layer: t.transfer.layer) : -1)
+        // The tag first: reading the ledger inside its own mutating call would copy it.
+        let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: t.job.index, layer: t.transfer.layer) : -1
+        ledger.enter(.busy, at: Cycle(start), tag: tag)
         lastEnd = end
         inflight.append(end)
         bytes += t.bytes
