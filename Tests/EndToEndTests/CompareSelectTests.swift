@@ -282,6 +282,35 @@ func decoded(_ text: String) throws -> NSObject {
         #expect(strict.hasPrefix("chosen: hw-configs/zcu102-fqbert-n8m16-unstructured75.yaml: zcu102"), "\(strict)")
     }
 
+    /// The measured accuracy table (data/accuracy/minilm-stsb.csv, from `bertsim accuracy`) on
+    /// a MiniLM workload: the pruned designs lose to their own measured accuracy, not to a
+    /// missing row, and the variant configs' per-channel scales earn their place.
+    @Test func selectsOnTheMeasuredAccuracyTable() throws {
+        let trace = FileManager.default.temporaryDirectory.appendingPathComponent("sts-\(UUID().uuidString).trace").path
+        defer { try? FileManager.default.removeItem(atPath: trace) }
+        let made = try bertsim(["trace", "generate", "--output", trace, "--count", "16", "--seed", "1",
+                                "--lengths", "data/seq-lengths/stsb-dev.txt", "--model", "minilm-l6", "--batch", "1"])
+        #expect(made.status == 0, "\(made.stderr)")
+        func select(_ configs: String, minimum: String) throws -> [String] {
+            let r = try bertsim(["select", trace, "--configs", configs, "--max-latency-ms", "50", "--accuracy-table",
+                                 "data/accuracy/minilm-stsb.csv", "--min-accuracy", minimum, "--kernel", "native"])
+            #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+            return r.stdout.split(separator: "\n").map(String.init)
+        }
+        let shipped = try select("hw-configs", minimum: "70")
+        #expect(shipped.first?.contains("accuracy 73.1 ≥ 70 (minilm-l6, w4a8, dense, attention") == true, "\(shipped)")
+        for (config, accuracy) in [("hp50", "61.13"), ("hp75", "52.89"), ("unstructured75", "67.67")] {
+            #expect(shipped.contains { $0.hasPrefix("hw-configs/zcu102-fqbert-n8m16-\(config).yaml: rejected: accuracy \(accuracy) < 70") },
+                    "\(config): \(shipped)")
+        }
+        // At 78 only per-channel W4/A8 designs qualify (78.1 to 78.65); W8/A8 (77.9, 78.0) does not.
+        let variants = try select("data/accuracy/configs", minimum: "78")
+        #expect(variants.first?.hasPrefix("chosen: data/accuracy/configs/zcu102-fqbert-n8m16-") == true, "\(variants)")
+        #expect(variants.first?.contains("w4a8-pc, dense") == true, "\(variants)")
+        #expect(variants.contains { $0.hasPrefix("data/accuracy/configs/zcu102-fqbert-n8m16-w8a8.yaml: rejected: accuracy 77.89 < 78") },
+                "\(variants)")
+    }
+
     @Test func badInput() throws {
         for (args, message) in [
             (["--configs", "no/such/dir", "--max-latency-ms", "5"], "--configs: no/such/dir: no such directory"),
