@@ -65,7 +65,7 @@ public enum TextRenderer {
             let base = both[0], other = both[1]
             if base.throughputPerS > 0 {
                 line("\(other.scheduler.rawValue) vs \(base.scheduler.rawValue): \(fixed(other.throughputPerS / base.throughputPerS, 2))× throughput, "
-                     + "p99 \(fixed(base.p99Ms / max(other.p99Ms, 1e-12), 2))× lower; padding was \(percent(base.bubbleShares["padding"] ?? 0)) of the \(base.scheduler.rawValue) array's cycles")
+                     + "p99 \(Self.ratio(other.p99Ms, to: base.p99Ms)); padding was \(percent(base.bubbleShares["padding"] ?? 0)) of the \(base.scheduler.rawValue) array's cycles")
             }
         }
         if let memory = r.memory {
@@ -146,4 +146,14 @@ public enum TextRenderer {
     public static func fixed(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
 
     static func percent(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+}
+
+extension TextRenderer {
+    /// `a` against `b` as a factor a reader cannot misread: "2.05× lower", "2.24× higher" or
+    /// "the same".
+    static func ratio(_ a: Double, to b: Double) -> String {
+        guard a > 0, b > 0 else { return a == b ? "the same" : (a < b ? "lower" : "higher") }
+        if a == b { return "the same" }
+        return a < b ? String(format: "%.2f× lower", b / a) : String(format: "%.2f× higher", a / b)
+    }
 }

@@ -220,6 +220,9 @@ private final class ReferenceSimulator {
     let layers: Int
     let jobs: [EncoderJob]
     let slots: Int
+    /// Layers' parameter slots: two when the stage's share of ⌊(capacity − 512 B of LUTs) ÷ a
+    /// layer's parameters⌋ holds two, else one (docs/encoder-timing.md §4).
+    let parameterSlots: Int
     let memory: EncoderConfig.Memory
     let records: Bool
     /// `times[job][layer + 1][unit][index]`.
@@ -268,6 +271,8 @@ private final class ReferenceSimulator {
         let buffers = BufferPlan(model: model, config: config)
         try buffers.checkFixed()
         slots = buffers.weightSlots
+        let pool = (config.buffers.parameterKiB * 1024 - 512) / config.parameterBytes(hidden: model.hidden)
+        parameterSlots = pool / config.buffers.parameterSharers >= 2 ? 2 : 1
         guard slots >= 1 else { throw EncoderReference.ReferenceError(description: "no weight slot") }
         queues = Array(repeating: Array(repeating: [], count: memory.channels), count: 2)
         channels = (0..<memory.channels).map { _ in ReferenceChannel(memory: config.memory, clock: clock) }
@@ -349,8 +354,8 @@ private final class ReferenceSimulator {
             if let done = ln2.done, done <= t { return nil }
             return .dependency
         case .parameterSlot:
-            // §4: layer g's parameters use slot g mod 2; its previous user is layer g − 2's ln2.
-            let g = ref.job * layers + ref.layer - 2
+            // §4: layer g's parameters use slot g mod n; its previous user is layer g − n's ln2.
+            let g = ref.job * layers + ref.layer - parameterSlots
             guard g >= 0 else { return nil }
             let (j, layer) = g.quotientAndRemainder(dividingBy: layers)
             if let done = self[Ref(job: j, layer: layer, unit: .layerNorm, index: lastLN2[j])].done, done <= t { return nil }
@@ -746,6 +751,14 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
             // the parameter buffer (two layers) stops it before params(2) (§3, `params(ℓ)`).
             EncoderScenario(name: "deep-prefetch", model: tinyModel(layers: 4), config: tinyConfig(weightKiB: 128),
                             clock: tinyClock, batch: nil, requests: one),
+            // 1 KiB of parameter buffer holds the LUTs and one layer's parameters (288 bytes),
+            // not two: params(ℓ) waits for ln2(ℓ − 1) and sits after the attention's weight
+            // tiles in the read program (§3, §4).
+            EncoderScenario(name: "one-parameter-slot", model: tinyModel(layers: 4), config: {
+                var c = tinyConfig(weightKiB: 128)
+                c.buffers.parameterKiB = 1
+                return c
+            }(), clock: tinyClock, batch: nil, requests: one),
             // The second request arrives while the first is computing, the third after an idle gap.
             EncoderScenario(name: "open-arrivals", model: tinyModel(), config: tinyConfig(), clock: tinyClock, batch: nil,
                             requests: [Request(id: 0, arrivalNs: 1_000, tokens: 16), Request(id: 1, arrivalNs: 20_000, tokens: 8),
@@ -830,6 +843,9 @@ public struct EncoderScenario: Sendable, CustomStringConvertible {
             config.buffers.intermediateKiB = draw(least[1].bytes.ceilDiv(1024)...max(least[1].bytes.ceilDiv(1024),
                                                                                      config.buffers.intermediateKiB))
         }
+        // Sometimes a parameter buffer of one layer's slot, or one shared by pipeline stages.
+        if draw(0...2) == 0 { config.buffers.parameterKiB = (config.parameterBytes(hidden: hidden) + 512).ceilDiv(1024) }
+        config.buffers.parameterSharers = draw(1...3)
         self.init(name: "random \(seed)", model: model, config: config, clock: Clock(kilohertz: kilohertz), batch: batch,
                   padTo: padTo, requests: requests)
     }

@@ -17,7 +17,8 @@ public enum StagePipelineReference {
     /// The length-aware schedule. `work(stage, length, units)` is W; arrivals are cycles;
     /// `batch` closes groups of that many requests (nil: each request on its own).
     public static func lengthAware(stages: Int, units: Int, repartition: Int, lengths: [Int], arrivals: [Int],
-                                   batch: Int?, work: (Int, Int, Int) -> Int) -> Outcome {
+                                   batch: Int?, work: (Int, Int, Int) -> Int,
+                                   bubbles: ((Int, Int, Int) -> [Int])? = nil) -> Outcome {
         let n = lengths.count
         let groupSize = batch ?? 1
         // Each request is ready when its whole group has arrived.
@@ -28,6 +29,9 @@ public enum StagePipelineReference {
         var queue: [Int] = []
         var holds = [Int?](repeating: nil, count: stages)
         var remaining = [Int](repeating: 0, count: stages)
+        // Each stage's work and its own bubbles by cause in this beat.
+        var total = [Int](repeating: 0, count: stages)
+        var own = [[Int]](repeating: [], count: stages)
         var repartitionLeft = 0
         var inBeat = false
         var previous: [Int]?
@@ -83,7 +87,12 @@ public enum StagePipelineReference {
                     repartitionLeft = changed ? repartition : 0
                     if changed { repartitions += 1 }
                     previous = split
-                    for i in 0..<stages { remaining[i] = holds[i].map { work(i, lengths[$0], split[i]) } ?? 0 }
+                    for i in 0..<stages {
+                        remaining[i] = holds[i].map { work(i, lengths[$0], split[i]) } ?? 0
+                        total[i] = remaining[i]
+                        own[i] = holds[i].flatMap { h in bubbles?(i, lengths[h], split[i]) }
+                            ?? [Int](repeating: 0, count: BubbleCause.allCases.count)
+                    }
                     inBeat = true
                 }
             }
@@ -95,7 +104,17 @@ public enum StagePipelineReference {
                 } else if repartitionLeft > 0 {
                     cause = .bubble(.dependency)
                 } else if remaining[i] > 0 {
-                    cause = .busy
+                    // The e-th cycle of the work: busy for the first W − Σ own, then each
+                    // cause's own cycles in cause order.
+                    var e = total[i] - remaining[i] - (total[i] - own[i].reduce(0, +))
+                    var c: Activity = .busy
+                    if e >= 0 {
+                        for k in BubbleCause.allCases {
+                            if e < own[i][k.index] { c = .bubble(k); break }
+                            e -= own[i][k.index]
+                        }
+                    }
+                    cause = c
                 } else if ((i + 1)..<stages).contains(where: { remaining[$0] > 0 }) {
                     cause = .bubble(.blocked)
                 } else {

@@ -17,10 +17,12 @@ func stream(_ lengths: [Int], arrivalsNs: [Int]? = nil) -> () throws -> Request?
 
 func lengthAware(_ lengths: [Int], stages: Int = 2, units: Int = 4, repartition: Int = 10, arrivalsNs: [Int]? = nil,
                  batch: Int? = nil, cost: @escaping (Int, Int, Int) -> Int = handWorkedCost,
+                 bubbles: ((Int, Int, Int) -> [Int])? = nil,
                  kernel: any SimKernel = EventQueueKernel()) throws -> (SimulationResult, LengthAwarePipeline) {
     defer { try? kernel.finish() }
     let pipeline = LengthAwarePipeline(
-        .init(stages: stages, processingUnits: units, repartitionCycles: repartition), cost: FormulaStageCost(cost),
+        .init(stages: stages, processingUnits: units, repartitionCycles: repartition),
+        cost: FormulaStageCost(cost, bubbles: bubbles),
         kernel: kernel, clock: Clock(kilohertz: 1_000_000), batch: batch, recordsIntervals: true,
         stream: stream(lengths, arrivalsNs: arrivalsNs))
     return (try pipeline.run(), pipeline)
@@ -74,6 +76,28 @@ func paddedStages(_ lengths: [Int], stages: Int = 2, units: Int = 4, padTo: Int?
     /// The same three requests as one closed batch, padded to 32 on the whole array: each
     /// stage runs three 32-token sequences at ⌈1920/4⌉ = 480: 2 × 3 × 480 = 2880 cycles; the 8s
     /// are useful for ⌊480 · 8/32⌋ = 120 of their 480 cycles.
+    /// The same three requests when a quarter of every stage's work (⌊W/4⌋) is its own
+    /// `control` wait: stage 0 works 480, 480, 240 → control 120 + 120 + 60 = 300, busy 900;
+    /// stage 1 works 640, 240, 120 → control 160 + 60 + 30 = 250, busy 750. The schedule, the
+    /// repartitions, the blocked and starved cycles and the completions do not move.
+    @Test func stagesOwnBubblesShowInsideTheirWork() throws {
+        let (r, _) = try lengthAware([8, 32, 8], bubbles: { stage, s, p in
+            var v = [Int](repeating: 0, count: BubbleCause.allCases.count)
+            v[BubbleCause.control.index] = handWorkedCost(stage, s, p) / 4
+            return v
+        })
+        #expect(r.cycles.count == 1510)
+        #expect(r.completions.map(\.value) == [1380, 1130, 1510])
+        let s0 = r.stages[0], s1 = r.stages[1]
+        #expect(s0.busy.count == 900 && s0.bubbles(.control).count == 300)
+        #expect(s0.bubbles(.dependency).count == 20 && s0.bubbles(.blocked).count == 160 && s0.bubbles(.starved).count == 130)
+        #expect(s1.busy.count == 750 && s1.bubbles(.control).count == 250)
+        #expect(s1.bubbles(.dependency).count == 30 && s1.bubbles(.starved).count == 480)
+        // Beat 2 on stage 0: dependency [480, 490), busy [490, 850), control [850, 970), blocked.
+        let beat2 = s0.ledger.intervals.filter { $0.start.value >= 480 && $0.end.value <= 1130 }
+        #expect(beat2.map { [$0.start.value, $0.end.value] } == [[480, 490], [490, 850], [850, 970], [970, 1130]])
+    }
+
     @Test func threeRequestsPadded() throws {
         let r = try paddedStages([8, 32, 8], batch: 3)
         #expect(r.cycles.count == 2880)
@@ -127,10 +151,21 @@ func paddedStages(_ lengths: [Int], stages: Int = 2, units: Int = 4, padTo: Int?
         let a = Int.random(in: 1...9, using: &rng), b = Int.random(in: 0...3, using: &rng), c = Int.random(in: 0...40, using: &rng)
         // Stage-dependent, superlinear in s, sublinear in p.
         let cost: (Int, Int, Int) -> Int = { stage, s, p in max(1, (a * s + b * s * s / 8 + c + stage * 7) * 2 / (p + 1)) }
+        // Half the time the stages have bubbles of their own (a share of W in two causes).
+        let own = Bool.random(using: &rng)
+        let d = Int.random(in: 2...7, using: &rng), e = Int.random(in: 3...9, using: &rng)
+        let bubbles: ((Int, Int, Int) -> [Int])? = own ? { stage, s, p in
+            let w = cost(stage, s, p)
+            var v = [Int](repeating: 0, count: BubbleCause.allCases.count)
+            v[BubbleCause.control.index] = w / d
+            v[BubbleCause.memory.index] = (w - w / d) / e
+            return v
+        } : nil
         let (r, pipeline) = try lengthAware(lengths, stages: stages, units: units, repartition: repartition,
-                                            arrivalsNs: arrivals, batch: batch, cost: cost)
+                                            arrivalsNs: arrivals, batch: batch, cost: cost, bubbles: bubbles)
         let ref = StagePipelineReference.lengthAware(stages: stages, units: units, repartition: repartition,
-                                                     lengths: lengths, arrivals: arrivals, batch: batch, work: cost)
+                                                     lengths: lengths, arrivals: arrivals, batch: batch, work: cost,
+                                                     bubbles: bubbles)
         #expect(r.completions.map(\.value) == ref.completions)
         #expect(r.stages.map(account) == ref.stages)
         #expect(r.windowStart.value == ref.start && r.windowEnd.value == ref.end)

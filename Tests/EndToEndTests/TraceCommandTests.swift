@@ -245,7 +245,8 @@ import Testing
         let made = try FileManager.default.contentsOfDirectory(atPath: dir.path).sorted()
         let shipped = try FileManager.default.contentsOfDirectory(atPath: Paths.repo("traces")).sorted()
         let tasks = ["cola", "mrpc", "qnli", "sst2", "stsb"]
-        #expect(made == tasks.flatMap { ["\($0)-batch32.trace", "\($0)-rate200.trace", "\($0).trace"] })
+        let long = [384, 512].flatMap { ["nyt-len\($0)-batch32.trace", "nyt-len\($0)-rate5.trace"] }
+        #expect(made == (tasks.flatMap { ["\($0)-batch32.trace", "\($0)-rate200.trace", "\($0).trace"] } + long).sorted())
         #expect(shipped == made)
         for name in made {
             let a = try Data(contentsOf: dir.appendingPathComponent(name))

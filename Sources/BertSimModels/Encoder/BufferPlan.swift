@@ -36,12 +36,27 @@ public struct BufferPlan: Sendable {
         ]
     }
 
+    /// Bytes of the softmax and GELU LUTs (two 256-entry byte tables) in the parameter buffer.
+    public static let lutBytes = 512
+
+    /// Layers' parameter slots in the whole parameter buffer: ⌊(capacity − LUTs) ÷ a layer's
+    /// parameters⌋ (§6).
+    public var parameterPool: Int {
+        max(0, config.buffers.parameterKiB * 1024 - Self.lutBytes) / config.parameterBytes(hidden: model.hidden)
+    }
+
+    /// The parameter slots this netlist uses: two (the next layer's parameters load while the
+    /// current layer runs) when its share of the pool has two, else one (the next layer's load
+    /// waits for the current layer's end, and is placed later in the read program, §4). A
+    /// length-aware stage whose share is less than one slot time-shares one with other stages.
+    public var parameterSlots: Int { min(2, max(1, parameterPool / max(1, config.buffers.parameterSharers))) }
+
     /// Needs that do not depend on the job: the parameter buffer and one weight slot.
     public func fixedNeeds() -> [Need] {
         let kib = 1024
         return [
-            Need(field: "encoder.buffers.parameter_kib", bytes: 2 * config.parameterBytes(hidden: model.hidden) + 512,
-                 capacity: config.buffers.parameterKiB * kib, what: "two layers' parameters and the softmax and GELU LUTs"),
+            Need(field: "encoder.buffers.parameter_kib", bytes: config.parameterBytes(hidden: model.hidden) + Self.lutBytes,
+                 capacity: config.buffers.parameterKiB * kib, what: "a layer's parameters and the softmax and GELU LUTs"),
             Need(field: "encoder.buffers.weight_kib", bytes: JobPlan.slotBytes(model: model, config: config),
                  capacity: config.buffers.weightKiB * kib,
                  what: "one weight tile of \(max(model.hidden, model.ffn)) × \(config.array.lanes) weights and biases"),

@@ -8,6 +8,8 @@ struct DependencyResolver {
     let board: TaskBoard
     let layers: Int
     let weightSlots: Int
+    /// Layers' parameter slots (1 or 2, ``BufferPlan/parameterSlots``).
+    let parameterSlots: Int
     /// The host's command latency, cycles (§8).
     let hostCycles: Int
 
@@ -41,7 +43,7 @@ struct DependencyResolver {
             let t = board.times(previous, layer: layers - 1, unit: .layerNorm, index: JobPlan.ln2Index).done
             return (t, .dependency)
         case .parameterSlot:
-            let previous = key.job * layers + key.layer - 2
+            let previous = key.job * layers + key.layer - parameterSlots
             if previous < 0 { return (0, .blocked) }
             let (j, layer) = previous.quotientAndRemainder(dividingBy: layers)
             guard let user = j == key.job ? job : jobs.job(j) else { return (nil, .blocked) }

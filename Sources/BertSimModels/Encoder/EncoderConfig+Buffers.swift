@@ -9,6 +9,10 @@ extension EncoderConfig {
         public var parameterKiB: Int
         /// Which buffers are built from UltraRAM instead of block RAM.
         public var uram: URAMUse
+        /// The pipeline stages that share the parameter buffer (read-only: one copy of the LUTs,
+        /// the layers' parameter slots divided between the stages; docs/length-aware.md). 1 for
+        /// the whole encoder; set by the length-aware scheduler's partitions, not a config key.
+        public var parameterSharers: Int = 1
 
         public enum URAMUse: String, Sendable, Equatable, Codable, CaseIterable {
             case none, intermediate, weight, both

@@ -41,7 +41,7 @@ public final class EncoderNetlist {
         let board = TaskBoard(kernel: kernel)
         self.board = board
         let resolver = DependencyResolver(jobs: jobs, board: board, layers: model.layers, weightSlots: slots,
-                                          hostCycles: config.host.layerCommandCycles)
+                                          parameterSlots: buffers.parameterSlots, hostCycles: config.host.layerCommandCycles)
         units = EncoderUnit.computeUnits.filter { config.sparse != nil || ($0 != .estimator && $0 != .selector) }.map {
             ComputeUnit($0, kernel: kernel, jobs: jobs, board: board, resolver: resolver, windowStart: windowStart,
                         recordsIntervals: recordsIntervals)

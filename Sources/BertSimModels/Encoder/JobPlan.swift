@@ -387,6 +387,14 @@ private struct LayerBuilder {
         return .done(.dmaRead, layerOffset: 0, index: count(.dmaRead) - 1)
     }
 
+    /// The layer's parameter transfer (scales, LayerNorm γ/β) into its slot; returns its index
+    /// in the read program.
+    private mutating func addParameters() -> Int {
+        add(.dmaRead, PlannedTask(kind: .transfer("params"), dependencies: [.parameterSlot],
+                                  bytes: [(.params, config.parameterBytes(hidden: model.hidden))]))
+        return count(.dmaRead) - 1
+    }
+
     /// Adds `dependency` to the PE task at `index` (a consumer of refilled data; a memory
     /// dependency, so after its compute ones, §7).
     private mutating func requirePE(_ index: Int, _ dependency: Dependency) {
@@ -405,8 +413,12 @@ private struct LayerBuilder {
     private mutating func buildLayer() {
         let h = model.hidden, f = model.ffn
         let rows = shape.rows
-        add(.dmaRead, PlannedTask(kind: .transfer("params"), dependencies: [.parameterSlot],
-                                  bytes: [(.params, config.parameterBytes(hidden: h))]))
+        // The layer's parameters: first in the read program when the buffer double-buffers
+        // them, else after the attention's weight tiles (their slot frees only at the previous
+        // layer's end, and the read engine runs its program in order, §4).
+        let doubleBufferedParameters = BufferPlan(model: model, config: config).parameterSlots >= 2
+        var paramsIndex = 0
+        if doubleBufferedParameters { paramsIndex = addParameters() }
         let layerInput: Dependency = kind == .first
             ? .done(.dmaRead, layerOffset: -1, index: 0)
             : .done(.layerNorm, layerOffset: -1, index: JobPlan.ln2Index)
@@ -443,7 +455,8 @@ private struct LayerBuilder {
         }
 
         let lastO = weightGEMM("o", k: h, columns: h, input: .done(.peArray, layerOffset: 0, index: lastPV))
-        let params = Dependency.done(.dmaRead, layerOffset: 0, index: 0)
+        if !doubleBufferedParameters { paramsIndex = addParameters() }
+        let params = Dependency.done(.dmaRead, layerOffset: 0, index: paramsIndex)
         let lnCost = config.rowPipeline(config.layerNorm, rows: rows, n: h, inputs: 2, bits: config.precision.activationBits)
         let lnUseful = usefulIssue(lnCost.issue, shape.usefulRows, rows)
         var ln1Dependencies: [Dependency] = kind == .first

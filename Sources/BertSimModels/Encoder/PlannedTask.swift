@@ -52,8 +52,8 @@ public enum Dependency: Hashable, Sendable {
     /// The weight slot of this layer's weight tile `tile` is free: the PE tile that used the
     /// slot S tiles earlier has finished issuing.
     case weightSlot(tile: Int)
-    /// The parameter buffer's slot for this layer is free: the `ln2` of the layer two before
-    /// (in this job or the previous ones) is done.
+    /// The parameter buffer's slot for this layer is free: the `ln2` of the layer n before (in
+    /// this job or the previous ones) is done, with n the netlist's parameter slots (1 or 2).
     case parameterSlot
     /// The previous job's `output` transfer is done (it reads the I/O buffer half that this
     /// job's first `ln1` writes).

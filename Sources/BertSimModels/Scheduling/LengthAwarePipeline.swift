@@ -17,7 +17,9 @@ import BertSimWorkload
 /// beat waits for the next arrival.
 ///
 /// Bubbles: repartitioning is `dependency`; an empty stage is `starved`; a stage done early is
-/// `blocked` while a downstream stage is still busy, then `starved`.
+/// `blocked` while a downstream stage is still busy, then `starved`. Inside [T + r, T + r + W_i)
+/// the stage is busy for its partition's busy cycles, then in each cause for its partition's
+/// bubbles of that cause (the stage's own run: control, memory, dependency…), in cause order.
 public final class LengthAwarePipeline: SimProcess {
     public struct Config: Sendable, Equatable {
         public var stages: Int
@@ -237,19 +239,35 @@ public final class LengthAwarePipeline: SimProcess {
                 continue
             }
             if r > 0 { enter(i, .bubble(.dependency), t) }
+            // The stage's work: its partition's busy cycles first, then its own bubbles by cause
+            // (counts from the stage's run; their order inside the work is drawn, not simulated).
+            let w = choice.work[i]
+            let inner: [Int]
+            do {
+                inner = try cost.bubbles(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i])
+            } catch {
+                fail(error)
+                return
+            }
+            let busy = w - inner.reduce(0, +)
             if ledgers[i].recordsIntervals {
-                // One slice per layer of the stage, drawn evenly over the stage's time.
-                let k = stageLayers(i), w = choice.work[i]
-                for j in 0..<k {
+                // One slice per layer of the stage, drawn evenly over the stage's busy time.
+                let k = stageLayers(i)
+                for j in 0..<k where busy * (j + 1) / k > busy * j / k {
                     let tag = ActivityLedger.tag(item: stageHolds[i]!.index, layer: firstLayer(i) + j)
-                    enter(i, .busy, t + Cycles(r + w * j / k), tag: tag)
+                    enter(i, .busy, t + Cycles(r + busy * j / k), tag: tag)
                 }
-            } else {
+            } else if busy > 0 {
                 enter(i, .busy, t + Cycles(r))
             }
+            var at = r + busy
+            for cause in BubbleCause.allCases where inner[cause.index] > 0 {
+                enter(i, .bubble(cause), t + Cycles(at))
+                at += inner[cause.index]
+            }
             cost.executed(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i])
-            busyCycles[i] += choice.work[i]
-            puCycles[i] += choice.work[i] * choice.split[i]
+            busyCycles[i] += busy
+            puCycles[i] += busy * choice.split[i]
             // Done early: blocked while a downstream stage works, then starved.
             let downstream = ((i + 1)..<config.stages).map { finish[$0] }.max() ?? finish[i]
             if downstream > finish[i] { enter(i, .bubble(.blocked), finish[i]) }

@@ -5,19 +5,29 @@ import BertSimWorkload
 /// partition of `processingUnits` PUs (docs/length-aware.md).
 public protocol StageCostModel: AnyObject {
     func cycles(stage: Int, length: Int, processingUnits: Int) throws -> Int
+    /// Of those cycles, the ones the stage's partition of the array spends in each bubble cause
+    /// (indexed by ``BubbleCause/index``; the rest are busy): the control, memory and
+    /// dependency waits inside the stage's own run (docs/length-aware.md, "Timing model").
+    func bubbles(stage: Int, length: Int, processingUnits: Int) throws -> [Int]
     /// The pipeline ran stage `stage` on a sequence of `length` on `processingUnits` units
     /// (for the model's traffic and energy totals).
     func executed(stage: Int, length: Int, processingUnits: Int)
 }
 
 extension StageCostModel {
+    public func bubbles(stage: Int, length: Int, processingUnits: Int) throws -> [Int] {
+        [Int](repeating: 0, count: BubbleCause.allCases.count)
+    }
+
     public func executed(stage: Int, length: Int, processingUnits: Int) {}
 }
 
 /// W from the encoder model itself: stage i's layers, for one sequence, simulated on the
 /// partition's share of the design: `p` of the P processing units, the same share of every
 /// special unit's lanes and of each memory channel's bandwidth (rounded down, at least one);
-/// 1/S of every on-chip buffer (buffers are not re-partitioned per beat); sparse attention keeps its design, with the estimator's LUT
+/// its units' banks of the weight buffer (the design's weight slots, p/P as wide); 1/S of the
+/// I/O and intermediate buffers (not re-partitioned per beat); the parameter buffer shared
+/// (its slots divided between the stages); sparse attention keeps its design, with the estimator's LUT
 /// lanes shared the same way. Cached per (layers of the stage, length, p). Stages with the
 /// same number of layers cost the same: every layer has the same shape.
 public final class EncoderStageCost: StageCostModel {
@@ -28,6 +38,8 @@ public final class EncoderStageCost: StageCostModel {
     public let stageLayers: [Int]
     private struct Run {
         var cycles: Int
+        /// The partition's PE array's bubbles over the run, by cause.
+        var bubbles: [Int]
         var activity: PowerModel.Activity?
         var memory: MemoryTraffic?
     }
@@ -62,18 +74,28 @@ public final class EncoderStageCost: StageCostModel {
         c.layerNorm.lanes = share(config.layerNorm.lanes)
         c.gelu.lanes = share(config.gelu.lanes)
         c.memory.bandwidthMBps = share(config.memory.bandwidthMBps)
-        // Buffers are split statically: each stage owns 1/S of every on-chip buffer.
+        // The weight buffer is banked by processing unit (a unit's PEs read their own columns of
+        // every tile): the partition owns its units' banks, the design's weight slots each
+        // p·N columns wide (rounded up to a KiB).
+        c.buffers.weightKiB = (BufferPlan(model: model, config: config).weightSlots
+                               * JobPlan.slotBytes(model: model, config: c)).ceilDiv(1024)
+        // The activation buffers are split statically: each stage owns 1/S of each.
         let stages = stageLayers.count
         c.buffers.ioKiB = config.buffers.ioKiB / stages
-        c.buffers.weightKiB = config.buffers.weightKiB / stages
         c.buffers.intermediateKiB = config.buffers.intermediateKiB / stages
-        c.buffers.parameterKiB = config.buffers.parameterKiB / stages
+        // The parameter buffer is read-only and shared, not split: one copy of the LUTs, the
+        // layers' parameter slots divided between the stages (BufferPlan.parameterSlots).
+        c.buffers.parameterSharers = stages
         c.sparse?.lutLanes = share(config.sparse?.lutLanes ?? 1)
         return c
     }
 
     public func cycles(stage: Int, length: Int, processingUnits p: Int) throws -> Int {
         try run(stage: stage, length: length, processingUnits: p).cycles
+    }
+
+    public func bubbles(stage: Int, length: Int, processingUnits p: Int) throws -> [Int] {
+        try run(stage: stage, length: length, processingUnits: p).bubbles
     }
 
     public func executed(stage: Int, length: Int, processingUnits p: Int) {
@@ -139,9 +161,13 @@ public final class EncoderStageCost: StageCostModel {
             // The stage's partition, not the design, is what is too small: say so.
             throw DesignError(field: "encoder.length_aware.pipeline_stages",
                               "stage \(stage) (\(stageLayers[stage]) layers, \(p) of \(config.peArray!.processingUnits) units, "
-                              + "1/\(stageLayers.count) of each buffer) cannot run a \(length)-token sequence: \(error.field): \(error.message)")
+                              + "1/\(stageLayers.count) of the I/O and intermediate buffers) cannot run a \(length)-token sequence: \(error.field): \(error.message)")
         }
-        let r = Run(cycles: result.cycles.count, activity: result.activity, memory: result.memory)
+        // The run's window is the stage's W: its PE array's busy cycles and bubbles add up to it.
+        let array = result.stages.first { $0.name == EncoderUnit.peArray.stageName }
+        let bubbles = array.map { s in BubbleCause.allCases.map { s.bubbles($0).count } }
+            ?? [Int](repeating: 0, count: BubbleCause.allCases.count)
+        let r = Run(cycles: result.cycles.count, bubbles: bubbles, activity: result.activity, memory: result.memory)
         cache[key] = r
         evaluations += 1
         return r
@@ -151,6 +177,15 @@ public final class EncoderStageCost: StageCostModel {
 /// W from a closed form, for tests: `cycles(stage, length, p)`.
 public final class FormulaStageCost: StageCostModel {
     let formula: (Int, Int, Int) -> Int
-    public init(_ formula: @escaping (_ stage: Int, _ length: Int, _ processingUnits: Int) -> Int) { self.formula = formula }
+    let breakdown: ((Int, Int, Int) -> [Int])?
+    /// `bubbles(stage, length, p)`: the stage's own bubbles by cause (nil: all busy).
+    public init(_ formula: @escaping (_ stage: Int, _ length: Int, _ processingUnits: Int) -> Int,
+                bubbles: ((_ stage: Int, _ length: Int, _ processingUnits: Int) -> [Int])? = nil) {
+        self.formula = formula
+        breakdown = bubbles
+    }
     public func cycles(stage: Int, length: Int, processingUnits: Int) throws -> Int { formula(stage, length, processingUnits) }
+    public func bubbles(stage: Int, length: Int, processingUnits: Int) throws -> [Int] {
+        breakdown?(stage, length, processingUnits) ?? [Int](repeating: 0, count: BubbleCause.allCases.count)
+    }
 }

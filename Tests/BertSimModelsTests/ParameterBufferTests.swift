@@ -1,0 +1,66 @@
+import BertSimCore
+import BertSimWorkload
+import Testing
+@testable import BertSimModels
+import BertSimTestSupport
+
+/// The parameter buffer (docs/encoder-timing.md §4, §6): LUTs once, then slots of a layer's
+/// parameters; two slots double-buffer, one makes the next layer's load wait; pipeline stages
+/// share the buffer instead of splitting it (docs/length-aware.md).
+@Suite struct ParameterBufferTests {
+    /// BERT-base with 8-bit LayerNorm parameters and scales: a layer's parameters are 4 × 768
+    /// bytes of γ/β and 8 one-byte scales = 3,080 bytes; 16 KiB holds the 512 bytes of LUTs
+    /// and ⌊(16,384 − 512) ÷ 3,080⌋ = 5 slots.
+    @Test func slotsOfTheShippedBuffer() throws {
+        let model = ModelSpec.bertBase
+        var config = EncoderScenario.tinyConfig(weightKiB: 16)
+        config.buffers.parameterKiB = 16
+        #expect(config.parameterBytes(hidden: 768) == 3_080)
+        func slots(_ sharers: Int) -> (pool: Int, slots: Int) {
+            var c = config
+            c.buffers.parameterSharers = sharers
+            let plan = BufferPlan(model: model, config: c)
+            return (plan.parameterPool, plan.parameterSlots)
+        }
+        #expect(slots(1) == (5, 2))
+        #expect(slots(2) == (5, 2))   // 5 ÷ 2 = 2 each: still double-buffered
+        #expect(slots(3) == (5, 1))   // 5 ÷ 3 = 1 each
+        #expect(slots(12) == (5, 1))  // 5 slots for 12 stages: time-shared, one at a time
+        // The least that works: one layer's parameters and the LUTs, 3,592 bytes.
+        config.buffers.parameterKiB = 3
+        let needs = BufferPlan(model: model, config: config).fixedNeeds()
+        #expect(needs[0].field == "encoder.buffers.parameter_kib" && needs[0].bytes == 3_592 && !needs[0].fits)
+        #expect(throws: DesignError.self) { try BufferPlan(model: model, config: config).checkFixed() }
+        config.buffers.parameterKiB = 4
+        try BufferPlan(model: model, config: config).checkFixed()
+    }
+
+    /// With one slot the parameters come after the attention's weight tiles in the read
+    /// program; with two, first.
+    @Test func theReadProgramPlacesTheParameters() {
+        let model = EncoderScenario.tinyModel()
+        for (kib, afterO) in [(2, false), (1, true)] {
+            var config = EncoderScenario.tinyConfig()
+            config.buffers.parameterKiB = kib  // 288-byte parameters: 2 KiB = 5 slots, 1 KiB = 1
+            let plan = JobPlan(model: model, config: config, shape: JobShape(lengths: [16], paddedLength: 16))
+            let labels = plan.tasks(.other, .dmaRead).map(\.kind.label)
+            let params = labels.firstIndex(of: "params")
+            let lastO = labels.lastIndex { $0.hasPrefix("w.o[") }
+            #expect(params != nil && lastO != nil)
+            if afterO { #expect(params == lastO! + 1, "\(labels)") } else { #expect(params == 0, "\(labels)") }
+        }
+    }
+
+    /// The one-slot scenario, by hand: the read engine has prefetched layer ℓ's attention
+    /// tiles (128 KiB of weight slots) and stops at params(ℓ), whose slot frees when ln2(ℓ − 1)
+    /// is done; with no descriptor setup its transfer starts in that very cycle.
+    @Test func oneSlotLoadsWhenThePreviousLayerEnds() throws {
+        let scenario = EncoderScenario.named("one-parameter-slot")!
+        let r = try scenario.reference(records: true)
+        for layer in 1..<scenario.model.layers {
+            let params = try #require(r.tasks.first { $0.layer == layer && $0.unit == .dmaRead && $0.label == "params" })
+            let ln2 = try #require(r.tasks.first { $0.layer == layer - 1 && $0.unit == .layerNorm && $0.label == "ln2" })
+            #expect(params.start == ln2.done, "layer \(layer): \(params) after \(ln2)")
+        }
+    }
+}
