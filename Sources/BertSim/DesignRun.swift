@@ -37,6 +37,12 @@ struct DesignRun {
                                                        "Stage costs W(stage, length, units) simulated"))
                     result.memory = cost.memory
                     result.activity = cost.activity
+                    // The sections compose: what sparse attention and the sparse engine did
+                    // inside the stages' runs, and the attention phases' cycles.
+                    result.sparseAttention = cost.sparseAttention
+                    result.pruning = cost.pruning
+                    result.statistics.append(StatEntry("encoder.attention_cycles", cost.attentionCycles, .cycles,
+                                                       "Cycles of the attention phases inside the stages' runs"))
                     let section = RunReport.Scheduler(
                         name: .lengthAware, pipelineStages: e.lengthAware.pipelineStages, stageLayers: cost.stageLayers,
                         repartitionCycles: e.lengthAware.repartitionCycles, repartitions: pipeline.repartitions, beats: pipeline.beats)

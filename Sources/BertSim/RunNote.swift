@@ -12,7 +12,6 @@ enum RunNote {
     case weightSlots(Int)
     case limited(Int)
     case partial(PartialRun)
-    case sparseUnderLengthAware
     case denseAttentionTwin
     case denseWeightsTwin
 
@@ -39,12 +38,10 @@ enum RunNote {
             "limited to the first \(limit) requests (--limit)"
         case .partial(let p):
             "PARTIAL: \(p.reason) at cycle \(p.cycle); numbers cover the \(p.requestsCompleted) requests completed by then"
-        case .sparseUnderLengthAware:
-            "sparse attention runs inside the length-aware stages; its section needs the padded scheduler"
         case .denseAttentionTwin:
-            "speedup vs dense from the same run with dense attention on the native kernel"
+            "speedup vs dense from the same run with dense attention, under the same scheduler, on the native kernel"
         case .denseWeightsTwin:
-            "pruning: latency vs dense from the same run without pruning on the native kernel; masks are the same in every layer"
+            "pruning: latency vs dense from the same run without pruning, under the same scheduler, on the native kernel; masks are the same in every layer"
         }
     }
 }

@@ -51,19 +51,15 @@ public enum Simulation {
         let encoder = result.partial == nil ? run.hardware.encoder : nil
         var dense: RunReport.DenseTwin?
         if let e = encoder, e.sparse != nil {
-            if request.scheduler == .lengthAware {
-                notes.append(.sparseUnderLengthAware)
-            } else {
-                dense = try Twin.withoutSparseAttention(run, e)
-                notes.append(.denseAttentionTwin)
-            }
+            dense = try Twin.withoutSparseAttention(run, e, scheduler: request.scheduler.main)
+            notes.append(.denseAttentionTwin)
         }
         var report = RunReport(result: result, config: run.configSection, trace: run.trace, tracePath: run.tracePath,
                                kernel: request.kernel, notes: notes.map(\.text), dense: dense)
         report.scheduler = main.scheduler
         report.partial = result.partial
         if let e = encoder, let p = result.pruning {
-            let twin = try Twin.withoutPruning(run, e)
+            let twin = try Twin.withoutPruning(run, e, scheduler: request.scheduler.main)
             report.pruning = PruningSection(result: p, weightBits: e.precision.weightBits, report: report, dense: twin)
             report.notes.append(RunNote.denseWeightsTwin.text)
         }

@@ -6,22 +6,22 @@ import BertSimReport
 /// the native kernel (SystemC runs one simulation per process), each named for what it
 /// removes or changes.
 enum Twin {
-    /// The design without sparse attention (dense attention), under the padded scheduler: its
-    /// cycles and attention-phase cycles, for the sparse-attention section's speedups.
-    static func withoutSparseAttention(_ run: LoadedRun, _ e: EncoderConfig) throws -> RunReport.DenseTwin {
+    /// The design without sparse attention (dense attention), under the main run's scheduler:
+    /// its cycles and attention-phase cycles, for the sparse-attention section's speedups.
+    static func withoutSparseAttention(_ run: LoadedRun, _ e: EncoderConfig, scheduler: SchedulerKind) throws -> RunReport.DenseTwin {
         var dense = e
         dense.sparse = nil
-        let r = try simulate(run, .encoder(dense), scheduler: .padded).result
+        let r = try simulate(run, .encoder(dense), scheduler: scheduler).result
         let attention = r.statistics.first { $0.name == "encoder.attention_cycles" }?.value ?? 0
         return RunReport.DenseTwin(cycles: r.cycles.count, attentionCycles: Int(attention))
     }
 
-    /// The design without pruning (dense weights), under the padded scheduler: its window and
-    /// mean request latency, for the pruning section's latency versus dense.
-    static func withoutPruning(_ run: LoadedRun, _ e: EncoderConfig) throws -> PruningSection.Dense {
+    /// The design without pruning (dense weights), under the main run's scheduler: its window
+    /// and mean request latency, for the pruning section's latency versus dense.
+    static func withoutPruning(_ run: LoadedRun, _ e: EncoderConfig, scheduler: SchedulerKind) throws -> PruningSection.Dense {
         var dense = e
         dense.pruning = nil
-        let r = try simulate(run, .encoder(dense), scheduler: .padded).result
+        let r = try simulate(run, .encoder(dense), scheduler: scheduler).result
         let clock = run.hardware.clock
         let latencies = r.latencies.map(\.count)
         let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)

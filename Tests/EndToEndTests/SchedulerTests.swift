@@ -233,6 +233,47 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
         #expect(lines(r.stderr) == 1 && r.stderr.contains(":\(lines(base) + 2): encoder.length_aware.pipeline_stages"), "\(r.stderr)")
     }
 
+    /// The sections compose (issue 17, item 5): under the length-aware scheduler the report has
+    /// the sparse-attention and pruning sections, their dense twins run under the same
+    /// scheduler, and on one-request batches (nothing to pad) the work they count is the padded
+    /// run's exactly: every sequence's layers run once, split between the stages.
+    @Test(arguments: ["hw-configs/zcu102-fqbert-n8m16-topk.yaml", "hw-configs/zcu102-fqbert-n8m16-hp75.yaml"])
+    func sparseAndPruningSectionsComposeUnderTheLengthAwareScheduler(_ config: String) throws {
+        func report(_ scheduler: String) throws -> [String: Any] {
+            let r = try bertsim(["simulate", "traces/mrpc.trace", "--config", config, "--limit", "3", "--kernel", "native",
+                                 "--format", "json", "--scheduler", scheduler])
+            #expect(r.status == 0, "\(r.stderr)")
+            return try json(r.stdout)
+        }
+        let padded = try report("padded"), aware = try report("length-aware")
+        #expect((aware["scheduler"] as? [String: Any])?["name"] as? String == "length-aware")
+        if config.hasSuffix("topk.yaml") {
+            let p = try #require(padded["sparse_attention"] as? [String: Any])
+            let a = try #require(aware["sparse_attention"] as? [String: Any])
+            #expect(NSDictionary(dictionary: a["totals"] as! [String: Any]) == NSDictionary(dictionary: p["totals"] as! [String: Any]))
+            #expect(NSDictionary(dictionary: a["mass_kept"] as! [String: Any]) == NSDictionary(dictionary: p["mass_kept"] as! [String: Any]))
+            // The twin ran under the length-aware scheduler: its cycles are not the padded twin's.
+            #expect(a["cycles"] as? Int == (aware["totals"] as? [String: Any])?["cycles"] as? Int)
+            #expect(a["dense_cycles"] as? Int != p["dense_cycles"] as? Int)
+            #expect((a["attention_speedup_vs_dense"] as? Double ?? 0) > 1.5)
+        } else {
+            let p = try #require(padded["pruning"] as? [String: Any])
+            let a = try #require(aware["pruning"] as? [String: Any])
+            for key in ["weight_bytes", "dense_weight_bytes", "bank_conflict_stalls", "row_imbalance_cycles"] {
+                #expect(a[key] as? Int == p[key] as? Int, "\(key)")
+            }
+            #expect(a["dense_cycles"] as? Int != p["dense_cycles"] as? Int)
+            #expect((a["speedup_vs_dense"] as? Double ?? 0) > 2)
+        }
+        // And in text: the section's lines, no note that it is missing.
+        let text = try bertsim(["simulate", "traces/mrpc.trace", "--config", config, "--limit", "3", "--kernel", "native",
+                                "--scheduler", "length-aware"])
+        #expect(text.status == 0)
+        #expect(text.stdout.contains(config.hasSuffix("topk.yaml") ? "attention speedup vs dense: " : "pruning (hierarchical"),
+                "\(text.stdout)")
+        #expect(text.stdout.contains("under the same scheduler"))
+    }
+
     /// Eight stages share the 16 KiB parameter buffer (5 layer slots, time-shared) and run; a
     /// parameter buffer that cannot hold one layer's parameters and the LUTs is a design error
     /// naming it and the least that works; two stages run, and the VCD shows the queue and the

@@ -42,12 +42,25 @@ public final class EncoderStageCost: StageCostModel {
         var bubbles: [Int]
         var activity: PowerModel.Activity?
         var memory: MemoryTraffic?
+        var sparse: SparseAttentionResult?
+        var pruning: PruningResult?
+        /// Cycles of the run's attention phases (encoder.attention_cycles).
+        var attentionCycles: Int
     }
     private var cache: [Int: Run] = [:]
     public private(set) var evaluations = 0
     /// What the executed stage runs add up to.
     public private(set) var activity: PowerModel.Activity?
     public private(set) var memory: MemoryTraffic?
+    /// What sparse attention did in the executed stage runs (with sparse attention): the
+    /// counts summed; the mass kept averaged over the runs (every sequence runs once per stage,
+    /// so over the sequences) and its minimum.
+    public private(set) var sparseAttention: SparseAttentionResult?
+    /// What the sparse engine did in the executed stage runs (with pruning), summed.
+    public private(set) var pruning: PruningResult?
+    /// The attention phases' cycles in the executed stage runs, summed.
+    public private(set) var attentionCycles = 0
+    private var executedRuns = 0
 
     public init(model: ModelSpec, config: EncoderConfig, clock: Clock, stages: Int) throws(DesignError) {
         guard let pe = config.peArray else {
@@ -100,6 +113,27 @@ public final class EncoderStageCost: StageCostModel {
 
     public func executed(stage: Int, length: Int, processingUnits p: Int) {
         guard let r = try? run(stage: stage, length: length, processingUnits: p) else { return }
+        executedRuns += 1
+        attentionCycles += r.attentionCycles
+        if let s = r.sparse {
+            if var sum = sparseAttention {
+                sum.accounting += s.accounting
+                sum.attentionCycles += s.attentionCycles
+                sum.massKeptMean += (s.massKeptMean - sum.massKeptMean) / Double(executedRuns)
+                sum.massKeptMinimum = min(sum.massKeptMinimum, s.massKeptMinimum)
+                sparseAttention = sum
+            } else {
+                sparseAttention = s
+            }
+        }
+        if let q = r.pruning {
+            if var sum = pruning {
+                sum.totals.add(q.totals)
+                pruning = sum
+            } else {
+                pruning = q
+            }
+        }
         if let a = r.activity {
             var sum = activity ?? .none
             let part = partition(p)
@@ -167,7 +201,9 @@ public final class EncoderStageCost: StageCostModel {
         let array = result.stages.first { $0.name == EncoderUnit.peArray.stageName }
         let bubbles = array.map { s in BubbleCause.allCases.map { s.bubbles($0).count } }
             ?? [Int](repeating: 0, count: BubbleCause.allCases.count)
-        let r = Run(cycles: result.cycles.count, bubbles: bubbles, activity: result.activity, memory: result.memory)
+        let attention = result.statistics.first { $0.name == "encoder.attention_cycles" }?.value ?? 0
+        let r = Run(cycles: result.cycles.count, bubbles: bubbles, activity: result.activity, memory: result.memory,
+                    sparse: result.sparseAttention, pruning: result.pruning, attentionCycles: Int(attention))
         cache[key] = r
         evaluations += 1
         return r
