@@ -10,9 +10,9 @@ import BertSimSystemC
 /// other scheduler); build the report.
 public enum Simulation {
     /// Runs `request`; every failure is an outcome (what `bertsim _run` sends back).
-    public static func outcome(of request: SimulationRequest) -> SimulationOutcome {
+    public static func outcome(of request: SimulationRequest, child: ChildRunner? = nil) -> SimulationOutcome {
         do {
-            return .report(try run(request))
+            return .report(try run(request, child: child))
         } catch let error as InputError {
             return .inputError(error)
         } catch let error as SimulationError {
@@ -22,10 +22,18 @@ public enum Simulation {
         }
     }
 
+    /// Runs a request in a process of its own and returns its report: SystemC allows one
+    /// simulation per process, so a twin on the SystemC kernel runs in a child (the command
+    /// line passes one built on ``SimulationRequest``s, `bertsim _run`).
+    public typealias ChildRunner = (SimulationRequest) throws -> RunReport
+
     /// Runs `request`, throwing bad input (``InputError``) and simulations that could not
     /// finish (``SimulationError``). A run a limit ended returns its partial report.
     /// `progress` sees where the main run stands now and then (nothing of it reaches the report).
-    public static func run(_ request: SimulationRequest, progress: ((RunProgress) -> Void)? = nil) throws -> RunReport {
+    /// `child` runs the length-aware twin of `--scheduler both` on the SystemC kernel; without
+    /// one that twin runs here on the native kernel (both kernels give the same answer).
+    public static func run(_ request: SimulationRequest, progress: ((RunProgress) -> Void)? = nil,
+                           child: ChildRunner? = nil) throws -> RunReport {
         let run = try LoadedRun(request)
         let reporter = ProgressReporter(total: run.announcedRequests, callback: progress, file: request.outputs.progress)
         let kernel = try makeKernel(request)
@@ -48,7 +56,7 @@ public enum Simulation {
         if let partial = result.partial { notes.append(.partial(partial)) }
 
         // The twins answer "versus" questions about a complete run only.
-        let encoder = result.partial == nil ? run.hardware.encoder : nil
+        let encoder = result.partial == nil && request.twins ? run.hardware.encoder : nil
         var dense: RunReport.DenseTwin?
         if let e = encoder, e.sparse != nil {
             dense = try Twin.withoutSparseAttention(run, e, scheduler: request.scheduler.main)
@@ -64,7 +72,10 @@ public enum Simulation {
             report.notes.append(RunNote.denseWeightsTwin.text)
         }
         if request.scheduler == .both, let e = encoder {
-            let twin = try Twin.underLengthAwareScheduler(run, e)
+            // On the main run's kernel: SystemC's in a child process.
+            let twin = request.kernel == .systemc && child != nil
+                ? try child!(Twin.lengthAwareRequest(request))
+                : try Twin.underLengthAwareScheduler(run, e)
             report.schedulers = [RunReport.SchedulerSummary(report), RunReport.SchedulerSummary(twin)]
         }
         return report

@@ -77,6 +77,9 @@ public struct SimulationRequest: Sendable, Equatable, Codable {
     public var outputs: Outputs
     /// Same-delta order on the native kernel (tests use `.random` to show it does not matter).
     public var tieBreak: EventQueueKernel.TieBreak
+    /// Run the twins the report compares against (dense attention, dense weights, the other
+    /// scheduler). Off for a twin run in a child process, which only needs its own totals.
+    public var twins: Bool = true
 
     public init(trace: String, config: Config, kernel: KernelChoice = .systemc, scheduler: SchedulerChoice = .padded,
                 padTo: Int? = nil, limit: Int? = nil, limits: RunLimits = .none, outputs: Outputs = .init(),

@@ -3,8 +3,9 @@ import BertSimModels
 import BertSimReport
 
 /// The runs behind a report's "versus" numbers: the same trace on a variant of the design, on
-/// the native kernel (SystemC runs one simulation per process), each named for what it
-/// removes or changes.
+/// the native kernel (SystemC runs one simulation per process; the length-aware twin of a
+/// SystemC run goes to a child process instead, ``Simulation/ChildRunner``), each named for
+/// what it removes or changes.
 enum Twin {
     /// The design without sparse attention (dense attention), under the main run's scheduler:
     /// its cycles and attention-phase cycles, for the sparse-attention section's speedups.
@@ -27,6 +28,17 @@ enum Twin {
         let mean = latencies.isEmpty ? 0 : Double(latencies.reduce(0, +)) / Double(latencies.count)
         return PruningSection.Dense(cycles: r.cycles.count, latencyMs: clock.milliseconds(r.cycles),
                                     meanLatencyMs: mean / Double(clock.kilohertz))
+    }
+
+    /// The request of the length-aware twin of `request`, for a child process: the same trace,
+    /// config, kernel and limit, no outputs, no run limits, no twins of its own.
+    static func lengthAwareRequest(_ request: SimulationRequest) -> SimulationRequest {
+        var twin = request
+        twin.scheduler = .lengthAware
+        twin.outputs = .init()
+        twin.limits = .none
+        twin.twins = false
+        return twin
     }
 
     /// The same design under the length-aware scheduler, for `--scheduler both`.

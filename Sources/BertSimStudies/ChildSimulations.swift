@@ -294,6 +294,21 @@ public struct ChildSimulations: Sendable {
     /// The hidden subcommand a child runs: `bertsim _run` (request on stdin, outcome on stdout).
     public static let command = "_run"
 
+    /// Runs one request in one child of `executable` and returns its report, or throws what
+    /// it ended with: the length-aware twin of a SystemC run (``Simulation/ChildRunner``).
+    public static func runner(executable: URL) -> Simulation.ChildRunner {
+        { request in
+            let outcomes = try ChildSimulations(executable: executable, jobs: 1).run([request], stopAtFailure: true)
+            switch outcomes.first ?? nil {
+            case .finished(let outcome): return try outcome.get()
+            case .crashed(let termination):
+                throw SimulationError(.kernel, "the length-aware twin's child process ended without a report: \(termination)")
+            case nil:
+                throw SimulationError(.kernel, "the length-aware twin's child process did not run")
+            }
+        }
+    }
+
     /// Indices of finished children, posted by termination handlers on another thread.
     fileprivate final class FinishedQueue: @unchecked Sendable {
         /// Posted to wake the waiting loop without a finished child (a stop request).

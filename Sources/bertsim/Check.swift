@@ -53,13 +53,13 @@ struct Check: ParsableCommand {
         let request = SimulationRequest(trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo,
                                         limit: limit)
         if record {
-            let report = try Simulation.run(request)
+            let report = try Simulation.run(request, child: ChildSimulations.runner(executable: ChildSimulations.currentExecutable))
             try AtomicFile.write(try JSONRenderer.render(report), to: self.golden)
             writeStandardOutput("check: recorded \(config) on \(trace) in \(self.golden)\n")
             return
         }
         let golden = try GoldenCheck.readGolden(path: self.golden)
-        let report = try Simulation.run(request)
+        let report = try Simulation.run(request, child: ChildSimulations.runner(executable: ChildSimulations.currentExecutable))
         let changes = GoldenCheck.changes(golden: golden, current: try JSONValue(encoding: report))
         if changes.isEmpty {
             writeStandardOutput("check: \(config) on \(trace) matches \(self.golden)\n")

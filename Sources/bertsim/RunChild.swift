@@ -21,7 +21,7 @@ struct RunChild: ParsableCommand {
         } catch {
             throw InputError(file: "stdin", "not a simulation request: \(error)")
         }
-        let outcome = Simulation.outcome(of: request)
+        let outcome = Simulation.outcome(of: request, child: ChildSimulations.runner(executable: ChildSimulations.currentExecutable))
         writeStandardOutput(String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self) + "\n")
     }
 }

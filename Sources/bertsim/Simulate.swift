@@ -1,6 +1,7 @@
 import ArgumentParser
 import BertSim
 import BertSimCore
+import BertSimStudies
 import BertSimReport
 import Foundation
 
@@ -76,7 +77,8 @@ struct Simulate: ParsableCommand {
         let line = ProgressLine(label: "simulate")
         let report: RunReport
         do {
-            report = try Simulation.run(request, progress: line.map { l in { l.draw($0.description) } })
+            report = try Simulation.run(request, progress: line.map { l in { l.draw($0.description) } },
+                                        child: ChildSimulations.runner(executable: ChildSimulations.currentExecutable))
             line?.clear()
         } catch {
             line?.clear()

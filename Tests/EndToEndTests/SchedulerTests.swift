@@ -1,4 +1,4 @@
-import BertSim
+@testable import BertSim
 import BertSimStudies
 import BertSimCore
 import BertSimReport
@@ -82,6 +82,35 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
         let native = try bertsim(args + ["--kernel", "native"])
         #expect(systemc.status == 0 && native.status == 0, "\(systemc.stderr) \(native.stderr)")
         #expect(try kernelFree(systemc.stdout) == kernelFree(native.stdout))
+    }
+
+    /// `--scheduler both` runs its length-aware twin on the main run's kernel: on SystemC in a
+    /// child process (`bertsim _run`, with the same trace, config, kernel and limit and no
+    /// twins of its own), on the native kernel in process; both give the same report.
+    @Test func theTwinRunsOnTheMainRunsKernel() throws {
+        let args = ["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--limit", "16",
+                    "--scheduler", "both", "--format", "json"]
+        let systemc = try bertsim(args + ["--kernel", "systemc"])
+        let native = try bertsim(args + ["--kernel", "native"])
+        #expect(systemc.status == 0 && native.status == 0, "\(systemc.stderr) \(native.stderr)")
+        #expect(try kernelFree(systemc.stdout) == kernelFree(native.stdout))
+
+        let request = SimulationRequest(trace: "t.trace", config: "c.yaml", kernel: .systemc, scheduler: .both, padTo: 64,
+                                        limit: 16, limits: RunLimits(maxCycles: 5, maxSeconds: nil),
+                                        outputs: .init(vcd: "w.vcd", timeline: "t.json"))
+        let twin = Twin.lengthAwareRequest(request)
+        #expect(twin.scheduler == .lengthAware && twin.kernel == .systemc && twin.limit == 16 && !twin.twins)
+        #expect(twin.trace == "t.trace" && twin.config == .file("c.yaml"))
+        #expect(twin.outputs == .init() && twin.limits == .none)
+        // The native kernel needs no child.
+        let r = try Simulation.run(SimulationRequest(trace: Paths.repo("traces/mrpc-batch32.trace"),
+                                                     config: Paths.repo("hw-configs/default.yaml"), kernel: .native,
+                                                     scheduler: .both, limit: 3),
+                                   child: { _ in
+                                       Issue.record("a native run's twin went to a child")
+                                       throw SimulationError(.kernel, "no child")
+                                   })
+        #expect(r.schedulers?.count == 2)
     }
 
     /// `--pad-to` pads further; bad scheduler flags are input errors.
