@@ -64,3 +64,46 @@ import BertSimTestSupport
         }
     }
 }
+
+/// The activation buffers follow the work (docs/length-aware.md, "Buffers follow the work"):
+/// each beat carves them between the occupied stages by their sequences' needs.
+@Suite struct ActivationShareTests {
+    /// BERT-base at A8 with FQ-BERT's 192 KiB I/O and 800 KiB intermediate buffers. A sequence
+    /// of s tokens needs 2 × 768 s bytes of I/O buffer and 4 × 768 s + 2 s² + 3072 s of
+    /// intermediate; a token's rows 1,536 and 6,144 + 2 s bytes.
+    static func cost() throws -> EncoderStageCost {
+        var config = EncoderScenario.tinyConfig(weightKiB: 16)
+        config.buffers.ioKiB = 192
+        config.buffers.intermediateKiB = 800
+        config.buffers.parameterKiB = 16
+        return try EncoderStageCost(model: .bertBase, config: config, clock: EncoderScenario.tinyClock, stages: 2)
+    }
+
+    /// 100 and 20 tokens fit together: I/O 150 + 30 = 180 ≤ 192 KiB, intermediate
+    /// ⌈634,400 / 1024⌉ = 620 + ⌈123,680 / 1024⌉ = 121 = 741 ≤ 800 KiB: each gets its need.
+    @Test func sequencesThatFitGetTheirNeeds() throws {
+        let shares = try Self.cost().shares(lengths: [100, 20])
+        #expect(shares == [ActivationShare(ioKiB: 150, intermediateKiB: 620), ActivationShare(ioKiB: 30, intermediateKiB: 121)])
+        #expect(try Self.cost().shares(lengths: [nil, 64]) == [nil, ActivationShare(ioKiB: 96, intermediateKiB: 392)])
+    }
+
+    /// 384 and 128 tokens do not: I/O needs 576 + 192 KiB, minimums 2 + 2, so the other 188 KiB
+    /// go 574 : 190 → 2 + ⌊188·574/764⌋ = 143 and 2 + ⌊188·190/764⌋ = 48. Intermediate needs
+    /// ⌈2,654,208 / 1024⌉ = 2,592 and 800 KiB, minimums ⌈6,912 / 1024⌉ = 7 and ⌈6,400 / 1024⌉ = 7:
+    /// 7 + ⌊786·2585/3378⌋ = 608 and 7 + ⌊786·793/3378⌋ = 191. Both spill the rest.
+    @Test func sequencesThatDoNotFitShareInProportionToNeed() throws {
+        let shares = try Self.cost().shares(lengths: [384, 128])
+        #expect(shares == [ActivationShare(ioKiB: 143, intermediateKiB: 608), ActivationShare(ioKiB: 48, intermediateKiB: 191)])
+    }
+
+    /// The share reaches the stage's run: a 128-token sequence alone in the pipeline gets all
+    /// it needs and does not spill; with 1/S (the static split the priorities use) it spills.
+    @Test func theShareDecidesTheSpill() throws {
+        let cost = try Self.cost()
+        let alone = try #require(cost.shares(lengths: [128, nil])[0])
+        #expect(alone == ActivationShare(ioKiB: 192, intermediateKiB: 800))
+        let shared = try cost.cycles(stage: 0, length: 128, processingUnits: 2, share: nil)
+        let whole = try cost.cycles(stage: 0, length: 128, processingUnits: 2, share: alone)
+        #expect(whole < shared)
+    }
+}

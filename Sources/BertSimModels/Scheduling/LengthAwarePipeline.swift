@@ -199,14 +199,17 @@ public final class LengthAwarePipeline: SimProcess {
             if lookahead.isEmpty && ready.isEmpty && exhausted { kernel.stop() }
             return
         }
-        // The split of the units that makes the slowest stage fastest (SplitSearch: exact).
+        // The activation buffers carved by need for this beat's sequences, then the split of
+        // the units that makes the slowest stage fastest (SplitSearch: exact).
+        let shares = cost.shares(lengths: stageHolds.map { $0?.length })
         var failure: (any Error)?
         let previous = allocation.flatMap { a in
             (0..<config.stages).allSatisfy({ (a[$0] > 0) == (stageHolds[$0] != nil) }) ? occupied.map { a[$0] } : nil
         }
         let found = SplitSearch.best(units: config.processingUnits, stages: occupied.count, previous: previous) { k, p in
             do {
-                return try cost.cycles(stage: occupied[k], length: stageHolds[occupied[k]]!.length, processingUnits: p)
+                return try cost.cycles(stage: occupied[k], length: stageHolds[occupied[k]]!.length, processingUnits: p,
+                                       share: shares[occupied[k]])
             } catch {
                 failure = failure ?? error
                 return nil
@@ -221,7 +224,7 @@ public final class LengthAwarePipeline: SimProcess {
         var work = [Int](repeating: 0, count: config.stages)
         for (k, i) in occupied.enumerated() {
             split[i] = found.split[k]
-            work[i] = (try? cost.cycles(stage: i, length: stageHolds[i]!.length, processingUnits: split[i])) ?? 0
+            work[i] = (try? cost.cycles(stage: i, length: stageHolds[i]!.length, processingUnits: split[i], share: shares[i])) ?? 0
         }
         let choice = (beat: found.beat, changed: allocation != nil && allocation! != split, split: split, work: work)
         let r = choice.changed ? config.repartitionCycles : 0
@@ -244,7 +247,7 @@ public final class LengthAwarePipeline: SimProcess {
             let w = choice.work[i]
             let inner: [Int]
             do {
-                inner = try cost.bubbles(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i])
+                inner = try cost.bubbles(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i], share: shares[i])
             } catch {
                 fail(error)
                 return
@@ -265,7 +268,7 @@ public final class LengthAwarePipeline: SimProcess {
                 enter(i, .bubble(cause), t + Cycles(at))
                 at += inner[cause.index]
             }
-            cost.executed(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i])
+            cost.executed(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i], share: shares[i])
             busyCycles[i] += busy
             puCycles[i] += busy * choice.split[i]
             // Done early: blocked while a downstream stage works, then starved.

@@ -1,34 +1,55 @@
 import BertSimCore
 import BertSimWorkload
 
+/// A stage's share of the activation buffers in a beat (docs/length-aware.md, "Buffers").
+public struct ActivationShare: Hashable, Sendable {
+    public var ioKiB: Int
+    public var intermediateKiB: Int
+
+    public init(ioKiB: Int, intermediateKiB: Int) {
+        self.ioKiB = ioKiB
+        self.intermediateKiB = intermediateKiB
+    }
+}
+
 /// W(stage, s, p): the cycles a pipeline stage needs for one sequence of `length` tokens on a
-/// partition of `processingUnits` PUs (docs/length-aware.md).
+/// partition of `processingUnits` PUs (docs/length-aware.md), with `share` of the activation
+/// buffers (nil: the static 1/S, for priorities and the padded stage model).
 public protocol StageCostModel: AnyObject {
-    func cycles(stage: Int, length: Int, processingUnits: Int) throws -> Int
+    func cycles(stage: Int, length: Int, processingUnits: Int, share: ActivationShare?) throws -> Int
     /// Of those cycles, the ones the stage's partition of the array spends in each bubble cause
     /// (indexed by ``BubbleCause/index``; the rest are busy): the control, memory and
     /// dependency waits inside the stage's own run (docs/length-aware.md, "Timing model").
-    func bubbles(stage: Int, length: Int, processingUnits: Int) throws -> [Int]
+    func bubbles(stage: Int, length: Int, processingUnits: Int, share: ActivationShare?) throws -> [Int]
     /// The pipeline ran stage `stage` on a sequence of `length` on `processingUnits` units
     /// (for the model's traffic and energy totals).
-    func executed(stage: Int, length: Int, processingUnits: Int)
+    func executed(stage: Int, length: Int, processingUnits: Int, share: ActivationShare?)
+    /// The beat's allocation of the activation buffers to the stages holding sequences of
+    /// `lengths` (nil: an empty stage, which gets nothing).
+    func shares(lengths: [Int?]) -> [ActivationShare?]
 }
 
 extension StageCostModel {
-    public func bubbles(stage: Int, length: Int, processingUnits: Int) throws -> [Int] {
-        [Int](repeating: 0, count: BubbleCause.allCases.count)
+    public func cycles(stage: Int, length: Int, processingUnits: Int) throws -> Int {
+        try cycles(stage: stage, length: length, processingUnits: processingUnits, share: nil)
     }
 
-    public func executed(stage: Int, length: Int, processingUnits: Int) {}
+    public func executed(stage: Int, length: Int, processingUnits: Int, share: ActivationShare?) {}
+
+    public func executed(stage: Int, length: Int, processingUnits: Int) {
+        executed(stage: stage, length: length, processingUnits: processingUnits, share: nil)
+    }
+
+    public func shares(lengths: [Int?]) -> [ActivationShare?] { lengths.map { _ in nil } }
 }
 
 /// W from the encoder model itself: stage i's layers, for one sequence, simulated on the
 /// partition's share of the design: `p` of the P processing units, the same share of every
 /// special unit's lanes and of each memory channel's bandwidth (rounded down, at least one);
-/// its units' banks of the weight buffer (the design's weight slots, p/P as wide); 1/S of the
-/// I/O and intermediate buffers (not re-partitioned per beat); the parameter buffer shared
+/// its units' banks of the weight buffer (the design's weight slots, p/P as wide); the beat's
+/// share of the I/O and intermediate buffers (``shares(lengths:)``; 1/S for priorities); the parameter buffer shared
 /// (its slots divided between the stages); sparse attention keeps its design, with the estimator's LUT
-/// lanes shared the same way. Cached per (layers of the stage, length, p). Stages with the
+/// lanes shared the same way. Cached per (layers of the stage, length, p, share). Stages with the
 /// same number of layers cost the same: every layer has the same shape.
 public final class EncoderStageCost: StageCostModel {
     public let model: ModelSpec
@@ -47,7 +68,7 @@ public final class EncoderStageCost: StageCostModel {
         /// Cycles of the run's attention phases (encoder.attention_cycles).
         var attentionCycles: Int
     }
-    private var cache: [Int: Run] = [:]
+    private var cache: [Key: Run] = [:]
     public private(set) var evaluations = 0
     /// What the executed stage runs add up to.
     public private(set) var activity: PowerModel.Activity?
@@ -77,42 +98,68 @@ public final class EncoderStageCost: StageCostModel {
         stageLayers = (0..<stages).map { i in (i + 1) * model.layers / stages - i * model.layers / stages }
     }
 
+    /// The beat's allocation (docs/length-aware.md, "Buffers follow the work"): each occupied
+    /// stage gets its sequence's need of the I/O and of the intermediate buffer (a sequence of
+    /// s tokens, BufferPlan.needs) when the needs fit together; else its minimum (a token's
+    /// rows, BufferPlan.minimumNeeds) plus a share of the rest in proportion to what it needs
+    /// beyond that, and spills the remainder (encoder-timing §6). KiB, rounded up for needs
+    /// and minimums, down for shares of the rest.
+    public func shares(lengths: [Int?]) -> [ActivationShare?] {
+        let plan = BufferPlan(model: model, config: config)
+        func allocate(capacity: Int, need: (Int) -> Int, minimum: (Int) -> Int) -> [Int?] {
+            let needs = lengths.map { $0.map { need($0).ceilDiv(1024) } }
+            let total = needs.compactMap { $0 }.reduce(0, +)
+            if total <= capacity { return needs }
+            let minimums = lengths.map { $0.map { minimum($0).ceilDiv(1024) } }
+            let rest = max(0, capacity - minimums.compactMap { $0 }.reduce(0, +))
+            let beyond = zip(needs, minimums).map { n, m in n.map { $0 - m! } }
+            let sum = max(1, beyond.compactMap { $0 }.reduce(0, +))
+            return zip(minimums, beyond).map { m, b in m.map { $0 + rest * b! / sum } }
+        }
+        let io = allocate(capacity: config.buffers.ioKiB, need: { plan.needs(sequences: 1, paddedLength: $0)[0].bytes },
+                          minimum: { plan.minimumNeeds(paddedLength: $0)[0].bytes })
+        let intermediate = allocate(capacity: config.buffers.intermediateKiB,
+                                    need: { plan.needs(sequences: 1, paddedLength: $0)[1].bytes },
+                                    minimum: { plan.minimumNeeds(paddedLength: $0)[1].bytes })
+        return zip(io, intermediate).map { a, b in a.map { ActivationShare(ioKiB: $0, intermediateKiB: b!) } }
+    }
+
     /// The partition's share of the design: `p` of the P processing units.
-    public func partition(_ p: Int) -> EncoderConfig {
+    public func partition(_ p: Int, share: ActivationShare? = nil) -> EncoderConfig {
         var c = config
         let total = config.peArray!.processingUnits
-        func share(_ x: Int) -> Int { max(1, x * p / total) }
+        func fraction(_ x: Int) -> Int { max(1, x * p / total) }
         c.peArray!.processingUnits = p
-        c.softmax.lanes = share(config.softmax.lanes)
-        c.layerNorm.lanes = share(config.layerNorm.lanes)
-        c.gelu.lanes = share(config.gelu.lanes)
-        c.memory.bandwidthMBps = share(config.memory.bandwidthMBps)
+        c.softmax.lanes = fraction(config.softmax.lanes)
+        c.layerNorm.lanes = fraction(config.layerNorm.lanes)
+        c.gelu.lanes = fraction(config.gelu.lanes)
+        c.memory.bandwidthMBps = fraction(config.memory.bandwidthMBps)
         // The weight buffer is banked by processing unit (a unit's PEs read their own columns of
         // every tile): the partition owns its units' banks, the design's weight slots each
         // p·N columns wide (rounded up to a KiB).
         c.buffers.weightKiB = (BufferPlan(model: model, config: config).weightSlots
                                * JobPlan.slotBytes(model: model, config: c)).ceilDiv(1024)
-        // The activation buffers are split statically: each stage owns 1/S of each.
+        // The activation buffers: the beat's share, else (priorities) 1/S of each.
         let stages = stageLayers.count
-        c.buffers.ioKiB = config.buffers.ioKiB / stages
-        c.buffers.intermediateKiB = config.buffers.intermediateKiB / stages
+        c.buffers.ioKiB = share?.ioKiB ?? config.buffers.ioKiB / stages
+        c.buffers.intermediateKiB = share?.intermediateKiB ?? config.buffers.intermediateKiB / stages
         // The parameter buffer is read-only and shared, not split: one copy of the LUTs, the
         // layers' parameter slots divided between the stages (BufferPlan.parameterSlots).
         c.buffers.parameterSharers = stages
-        c.sparse?.lutLanes = share(config.sparse?.lutLanes ?? 1)
+        c.sparse?.lutLanes = fraction(config.sparse?.lutLanes ?? 1)
         return c
     }
 
-    public func cycles(stage: Int, length: Int, processingUnits p: Int) throws -> Int {
-        try run(stage: stage, length: length, processingUnits: p).cycles
+    public func cycles(stage: Int, length: Int, processingUnits p: Int, share: ActivationShare?) throws -> Int {
+        try run(stage: stage, length: length, processingUnits: p, share: share).cycles
     }
 
-    public func bubbles(stage: Int, length: Int, processingUnits p: Int) throws -> [Int] {
-        try run(stage: stage, length: length, processingUnits: p).bubbles
+    public func bubbles(stage: Int, length: Int, processingUnits p: Int, share: ActivationShare?) throws -> [Int] {
+        try run(stage: stage, length: length, processingUnits: p, share: share).bubbles
     }
 
-    public func executed(stage: Int, length: Int, processingUnits p: Int) {
-        guard let r = try? run(stage: stage, length: length, processingUnits: p) else { return }
+    public func executed(stage: Int, length: Int, processingUnits p: Int, share: ActivationShare?) {
+        guard let r = try? run(stage: stage, length: length, processingUnits: p, share: share) else { return }
         executedRuns += 1
         attentionCycles += r.attentionCycles
         if let s = r.sparse {
@@ -175,8 +222,15 @@ public final class EncoderStageCost: StageCostModel {
         }
     }
 
-    private func run(stage: Int, length: Int, processingUnits p: Int) throws -> Run {
-        let key = (stageLayers[stage] * 65536 + length) * 65536 + p
+    private struct Key: Hashable {
+        var layers: Int
+        var length: Int
+        var units: Int
+        var share: ActivationShare?
+    }
+
+    private func run(stage: Int, length: Int, processingUnits p: Int, share: ActivationShare?) throws -> Run {
+        let key = Key(layers: stageLayers[stage], length: length, units: p, share: share)
         if let r = cache[key] { return r }
         var stageModel = model
         stageModel.layers = stageLayers[stage]
@@ -185,7 +239,7 @@ public final class EncoderStageCost: StageCostModel {
         defer { kernel.finish() }   // releases the netlist's processes (they hold the kernel)
         let result: SimulationResult
         do {
-            let netlist = try EncoderNetlist(model: stageModel, config: partition(p), clock: clock, batch: nil,
+            let netlist = try EncoderNetlist(model: stageModel, config: partition(p, share: share), clock: clock, batch: nil,
                                              kernel: kernel) {
                 defer { sent = true }
                 return sent ? nil : Request(id: 0, arrivalNs: 0, tokens: length)
@@ -195,7 +249,8 @@ public final class EncoderStageCost: StageCostModel {
             // The stage's partition, not the design, is what is too small: say so.
             throw DesignError(field: "encoder.length_aware.pipeline_stages",
                               "stage \(stage) (\(stageLayers[stage]) layers, \(p) of \(config.peArray!.processingUnits) units, "
-                              + "1/\(stageLayers.count) of the I/O and intermediate buffers) cannot run a \(length)-token sequence: \(error.field): \(error.message)")
+                              + (share.map { "\($0.ioKiB) KiB of the I/O and \($0.intermediateKiB) KiB of the intermediate buffer" }
+                                 ?? "1/\(stageLayers.count) of the I/O and intermediate buffers") + ") cannot run a \(length)-token sequence: \(error.field): \(error.message)")
         }
         // The run's window is the stage's W: its PE array's busy cycles and bubbles add up to it.
         let array = result.stages.first { $0.name == EncoderUnit.peArray.stageName }
@@ -220,8 +275,10 @@ public final class FormulaStageCost: StageCostModel {
         self.formula = formula
         breakdown = bubbles
     }
-    public func cycles(stage: Int, length: Int, processingUnits: Int) throws -> Int { formula(stage, length, processingUnits) }
-    public func bubbles(stage: Int, length: Int, processingUnits: Int) throws -> [Int] {
+    public func cycles(stage: Int, length: Int, processingUnits: Int, share: ActivationShare?) throws -> Int {
+        formula(stage, length, processingUnits)
+    }
+    public func bubbles(stage: Int, length: Int, processingUnits: Int, share: ActivationShare?) throws -> [Int] {
         breakdown?(stage, length, processingUnits) ?? [Int](repeating: 0, count: BubbleCause.allCases.count)
     }
 }
