@@ -96,6 +96,24 @@ import BertSimTestSupport
         #expect(shares == [ActivationShare(ioKiB: 143, intermediateKiB: 608), ActivationShare(ioKiB: 48, intermediateKiB: 191)])
     }
 
+    /// A buffer that cannot hold a token's rows for every occupied stage (2 × 1,536 bytes of I/O
+    /// buffer in 2 KiB) is shared by the minimums, 1 KiB each, and the stage's run refuses it,
+    /// naming the buffer.
+    @Test func aBufferTooSmallForEveryStageIsRefused() throws {
+        var config = EncoderScenario.tinyConfig(weightKiB: 16)
+        config.buffers.ioKiB = 2
+        config.buffers.intermediateKiB = 800
+        config.buffers.parameterKiB = 16
+        let cost = try EncoderStageCost(model: .bertBase, config: config, clock: EncoderScenario.tinyClock, stages: 2)
+        let shares = cost.shares(lengths: [40, 30])
+        #expect(shares.map { $0?.ioKiB } == [1, 1])
+        #expect {
+            _ = try cost.cycles(stage: 0, length: 40, processingUnits: 1, share: shares[0])
+        } throws: { error in
+            "\(error)".contains("encoder.buffers.io_kib: 1 KiB is too small")
+        }
+    }
+
     /// The share reaches the stage's run: a 128-token sequence alone in the pipeline gets all
     /// it needs and does not spill; with 1/S (the static split the priorities use) it spills.
     @Test func theShareDecidesTheSpill() throws {

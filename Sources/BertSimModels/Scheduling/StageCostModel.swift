@@ -103,7 +103,8 @@ public final class EncoderStageCost: StageCostModel {
     /// s tokens, BufferPlan.needs) when the needs fit together; else its minimum (a token's
     /// rows, BufferPlan.minimumNeeds) plus a share of the rest in proportion to what it needs
     /// beyond that, and spills the remainder (encoder-timing §6). KiB, rounded up for needs
-    /// and minimums, down for shares of the rest.
+    /// and minimums, down for shares of the rest. A buffer that cannot give every occupied stage
+    /// its minimum is shared in proportion to the minimums, and the stages' runs refuse it.
     public func shares(lengths: [Int?]) -> [ActivationShare?] {
         let plan = BufferPlan(model: model, config: config)
         func allocate(capacity: Int, need: (Int) -> Int, minimum: (Int) -> Int) -> [Int?] {
@@ -111,7 +112,11 @@ public final class EncoderStageCost: StageCostModel {
             let total = needs.compactMap { $0 }.reduce(0, +)
             if total <= capacity { return needs }
             let minimums = lengths.map { $0.map { minimum($0).ceilDiv(1024) } }
-            let rest = max(0, capacity - minimums.compactMap { $0 }.reduce(0, +))
+            let least = minimums.compactMap { $0 }.reduce(0, +)
+            // Not even a token's rows each: shares of what there is, which the stages' runs
+            // refuse, naming the buffer and what a token's rows need.
+            if least > capacity { return minimums.map { $0.map { capacity * $0 / least } } }
+            let rest = capacity - least
             let beyond = zip(needs, minimums).map { n, m in n.map { $0 - m! } }
             let sum = max(1, beyond.compactMap { $0 }.reduce(0, +))
             return zip(minimums, beyond).map { m, b in m.map { $0 + rest * b! / sum } }
