@@ -73,9 +73,12 @@ public enum Simulation {
         }
         if request.scheduler == .both, let e = encoder {
             // On the main run's kernel: SystemC's in a child process.
-            let twin = request.kernel == .systemc && child != nil
-                ? try child!(Twin.lengthAwareRequest(request))
-                : try Twin.underLengthAwareScheduler(run, e)
+            let twin: RunReport
+            if request.kernel == .systemc, let child {
+                twin = try child(Twin.lengthAwareRequest(request))
+            } else {
+                twin = try Twin.underLengthAwareScheduler(run, e)
+            }
             report.schedulers = [RunReport.SchedulerSummary(report), RunReport.SchedulerSummary(twin)]
         }
         return report

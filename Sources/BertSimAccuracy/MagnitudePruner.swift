@@ -115,22 +115,21 @@ public struct MagnitudePruner: Sendable {
 
     func hierarchical(_ w: [Float], rows: Int, cols: Int, density: Double) -> SparseMask {
         let th = pruning.tileRows, tw = pruning.tileCols
-        let tilesPerRow = cols.ceilDiv(tw)
-        let keptTiles = max(1, tilesPerRow - Int((pruning.tileRatio * Double(tilesPerRow)).rounded()))
-        let perSegment = min(tw, max(1, Int((density * Double(cols) / Double(keptTiles)).rounded())))
+        let geometry = HierarchicalGeometry(pruning: pruning, cols: cols, density: density)
+        let tilesPerRow = geometry.tilesPerRow
         var mask = SparseMask(rows: rows, cols: cols)
         var taken = [Bool](repeating: false, count: tw)
         for tileRow in 0..<rows.ceilDiv(th) {
             let r0 = tileRow * th, r1 = min(rows, r0 + th)
             var energy = [Float](repeating: 0, count: tilesPerRow)
             for r in r0..<r1 { for c in 0..<cols { energy[c / tw] += w[r * cols + c] * w[r * cols + c] } }
-            let tiles = Self.largest(tilesPerRow, keptTiles, key: { energy[$0] }).sorted()
+            let tiles = Self.largest(tilesPerRow, geometry.keptTiles, key: { energy[$0] }).sorted()
             for r in r0..<r1 {
                 var row: [Int] = []
                 var k = 0
                 for t in tiles {
                     let c0 = t * tw, width = min(tw, cols - c0)
-                    let s = width == tw ? perSegment : min(width, max(1, (perSegment * width + tw / 2) / tw))
+                    let s = geometry.kept(width: width)
                     for i in 0..<width { taken[i] = false }
                     for _ in 0..<s {
                         let bank = (r % lanes + k) % banks

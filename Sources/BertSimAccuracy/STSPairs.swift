@@ -18,10 +18,7 @@ public struct STSPairs: Sendable, Equatable {
     public static let header = ["index", "genre", "sentence1", "sentence2", "score"]
 
     public init(path: String) throws(InputError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else { throw InputError(file: path, line: 1, "not UTF-8 text") }
+        let text = try InputFile.text(path)
         try self.init(text: text, path: path)
     }
 

@@ -20,9 +20,7 @@ public struct SafeTensors: Sendable {
     private let dataStart: Int
 
     public init(path: String) throws(InputError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
+        let data = try InputFile.data(path)
         try self.init(data: data, path: path)
     }
 

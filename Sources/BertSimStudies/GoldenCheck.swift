@@ -41,9 +41,7 @@ public enum GoldenCheck {
 
     /// Reads a golden report file as a JSON tree; errors name the file.
     public static func readGolden(path: String) throws(InputError) -> JSONValue {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
+        let data = try InputFile.data(path)
         let value: JSONValue
         do {
             value = try JSONDecoder().decode(JSONValue.self, from: data)

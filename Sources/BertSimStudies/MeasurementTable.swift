@@ -106,12 +106,7 @@ public struct MeasurementTable: Sendable, Equatable {
 
     /// Reads and checks a table; every error names the file, the line and the column.
     public init(path: String) throws(InputError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
-        guard !data.contains(0), let text = String(data: data, encoding: .utf8) else {
-            throw InputError(file: path, line: 1, "not a text file (binary data or not UTF-8)")
-        }
+        let text = try InputFile.text(path)
         try self.init(text: text, path: path)
     }
 

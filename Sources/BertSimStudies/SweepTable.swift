@@ -89,9 +89,7 @@ public struct SweepTable: Sendable, Equatable {
     /// newline (a file cut short) is dropped; every other problem is an input error naming the
     /// file and line.
     public static func read(path: String) throws(InputError) -> SweepTable {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError(file: path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file")
-        }
+        let data = try InputFile.data(path)
         let records = try CSVReader.records(String(decoding: data, as: UTF8.self), file: path)
         guard let first = records.first else { throw InputError(file: path, line: 1, "empty: not a sweep CSV (no header)") }
         let header = first.fields

@@ -85,21 +85,19 @@ public struct MaskGenerator {
     /// distinct banks when L ≤ B.
     func hierarchical(rows: Int, cols: Int, density: Double, rng: inout SplitMix64) -> SparseMask {
         let th = pruning.tileRows, tw = pruning.tileCols
-        let tilesPerRow = cols.ceilDiv(tw)
-        let keptTiles = max(1, tilesPerRow - Int((pruning.tileRatio * Double(tilesPerRow)).rounded()))
-        let perSegment = min(tw, max(1, Int((density * Double(cols) / Double(keptTiles)).rounded())))
+        let geometry = HierarchicalGeometry(pruning: pruning, cols: cols, density: density)
         var mask = SparseMask(rows: rows, cols: cols)
         var taken = [Bool](repeating: false, count: tw)
         var candidates: [Int] = []
         for tileRow in 0..<rows.ceilDiv(th) {
             var tiles: [Int] = []
-            Self.choose(keptTiles, of: tilesPerRow, rng: &rng) { tiles.append($0) }
+            Self.choose(geometry.keptTiles, of: geometry.tilesPerRow, rng: &rng) { tiles.append($0) }
             for r in (tileRow * th)..<min(rows, tileRow * th + th) {
                 var row: [Int] = []
                 var k = 0
                 for t in tiles {
                     let c0 = t * tw, w = min(tw, cols - c0)
-                    let s = w == tw ? perSegment : min(w, max(1, (perSegment * w + tw / 2) / tw))
+                    let s = geometry.kept(width: w)
                     for i in 0..<w { taken[i] = false }
                     // Bank of the next pick, and the segment's first column's bank (no division per pick).
                     var bank = (r % lanes + k) % banks
