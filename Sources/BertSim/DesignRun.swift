@@ -27,22 +27,38 @@ struct DesignRun {
                 switch scheduler {
                 case .lengthAware:
                     let cost = try EncoderStageCost(model: model, config: e, clock: clock, stages: e.lengthAware.pipelineStages)
+                    let stageCosts = run.request.stageCosts
+                    var stages: CosimulatedStages?
                     let pipeline = LengthAwarePipeline(
                         .init(stages: e.lengthAware.pipelineStages, processingUnits: e.peArray!.processingUnits,
                               repartitionCycles: e.lengthAware.repartitionCycles, layers: model.layers),
                         cost: cost, kernel: kernel, clock: clock, batch: run.trace.batch, recordsIntervals: recordsIntervals,
+                        executor: stageCosts == .isolated ? nil : { start in
+                            let s = try CosimulatedStages(cost: cost, kernel: kernel, windowStart: start, recordsIntervals: recordsIntervals)
+                            stages = s
+                            return s
+                        },
                         stream: requests.next)
                     var result = try pipeline.run(limits: limits, progress: progress)
                     result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
                                                        "Stage costs W(stage, length, units) simulated"))
-                    result.memory = cost.memory
-                    result.activity = cost.activity
-                    // The sections compose: what sparse attention and the sparse engine did
-                    // inside the stages' runs, and the attention phases' cycles.
-                    result.sparseAttention = cost.sparseAttention
-                    result.pruning = cost.pruning
-                    result.statistics.append(StatEntry("encoder.attention_cycles", cost.attentionCycles, .cycles,
-                                                       "Cycles of the attention phases inside the stages' runs"))
+                    if let stages {
+                        // The stages ran as partitions of one netlist: what they did is the netlist's.
+                        result.memory = stages.memory
+                        result.activity = stages.activity
+                        result.sparseAttention = stages.sparseAttention
+                        result.pruning = stages.pruning
+                        result.statistics += stages.statistics
+                    } else {
+                        result.memory = cost.memory
+                        result.activity = cost.activity
+                        // The sections compose: what sparse attention and the sparse engine did
+                        // inside the stages' runs, and the attention phases' cycles.
+                        result.sparseAttention = cost.sparseAttention
+                        result.pruning = cost.pruning
+                        result.statistics.append(StatEntry("encoder.attention_cycles", cost.attentionCycles, .cycles,
+                                                           "Cycles of the attention phases inside the stages' runs"))
+                    }
                     let section = RunReport.Scheduler(
                         name: .lengthAware, pipelineStages: e.lengthAware.pipelineStages, stageLayers: cost.stageLayers,
                         repartitionCycles: e.lengthAware.repartitionCycles, repartitions: pipeline.repartitions, beats: pipeline.beats)

@@ -1,4 +1,5 @@
 import BertSimCore
+import BertSimModels
 
 /// How finely a timeline shows each stage (`--timeline-detail`; docs/reports.md, "Timeline").
 public enum TimelineDetail: String, CaseIterable, Sendable, Codable {
@@ -68,6 +69,8 @@ public struct SimulationRequest: Sendable, Equatable, Codable {
     public var config: Config
     public var kernel: KernelChoice
     public var scheduler: SchedulerChoice
+    /// How the length-aware scheduler runs its stages (`--stage-costs`).
+    public var stageCosts: StageCosts = .cosimulated
     /// The padded scheduler pads every sequence to at least this length (`--pad-to`).
     public var padTo: Int?
     /// Simulate only the first N requests (`--limit`).

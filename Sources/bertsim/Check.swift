@@ -1,5 +1,6 @@
 import ArgumentParser
 import BertSim
+import BertSimModels
 import BertSimStudies
 import BertSimCore
 import BertSimReport
@@ -38,6 +39,9 @@ struct Check: ParsableCommand {
     @Option(help: "Scheduler (as when the golden was recorded): padded, length-aware or both.")
     var scheduler: SchedulerChoice = .padded
 
+    @Option(name: .customLong("stage-costs"), help: "Length-aware scheduler: cosimulated (the stages run as partitions of one netlist on the kernel, contending for the memory channels) or isolated (each stage's work is its cost-table entry: faster).")
+    var stageCosts: StageCosts = .cosimulated
+
     @Option(name: .customLong("pad-to"), help: ArgumentHelp("Padded scheduler: pad every sequence to at least L tokens (as when the golden was recorded).", valueName: "L"))
     var padTo: Int?
 
@@ -50,8 +54,9 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let request = SimulationRequest(trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo,
+        var request = SimulationRequest(trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo,
                                         limit: limit)
+        request.stageCosts = stageCosts
         if record {
             let report = try Simulation.run(request, child: ChildSimulations.runner(executable: ChildSimulations.currentExecutable))
             try AtomicFile.write(try JSONRenderer.render(report), to: self.golden)

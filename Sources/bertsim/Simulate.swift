@@ -1,6 +1,7 @@
 import ArgumentParser
 import BertSim
 import BertSimCore
+import BertSimModels
 import BertSimStudies
 import BertSimReport
 import Foundation
@@ -11,6 +12,7 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension KernelChoice: ExpressibleByArgument {}
 extension SchedulerChoice: ExpressibleByArgument {}
+extension StageCosts: ExpressibleByArgument {}
 extension TimelineDetail: ExpressibleByArgument {}
 
 /// `bertsim simulate TRACE --config FILE …`
@@ -32,6 +34,9 @@ struct Simulate: ParsableCommand {
 
     @Option(help: "Scheduler: padded (each closed batch padded to its longest sequence, layer by layer on the whole array), length-aware (layer groups on partitions of the array, no padding) or both (side by side).")
     var scheduler: SchedulerChoice = .padded
+
+    @Option(name: .customLong("stage-costs"), help: "Length-aware scheduler: cosimulated (the stages run as partitions of one netlist on the kernel, contending for the memory channels) or isolated (each stage's work is its cost-table entry: faster).")
+    var stageCosts: StageCosts = .cosimulated
 
     @Option(name: .customLong("pad-to"), help: ArgumentHelp("Padded scheduler: pad every sequence to at least L tokens.", valueName: "L"))
     var padTo: Int?
@@ -69,10 +74,11 @@ struct Simulate: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        let request = SimulationRequest(
+        var request = SimulationRequest(
             trace: trace, config: config, kernel: kernel, scheduler: scheduler, padTo: padTo, limit: limit,
             limits: RunLimits(maxCycles: maxCycles, maxSeconds: maxSeconds),
             outputs: .init(vcd: vcd, timeline: timeline, timelineDetail: timelineDetail, intervals: html != nil))
+        request.stageCosts = stageCosts
         // On a terminal, one redrawn progress line on stderr; nothing when stderr is a file.
         let line = ProgressLine(label: "simulate")
         let report: RunReport

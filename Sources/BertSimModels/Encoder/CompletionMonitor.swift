@@ -1,7 +1,9 @@
 import BertSimCore
 
 /// Watches the board for each job's `output` transfer, records when its requests complete,
-/// and stops the simulation at the last completion (the end of the measured window).
+/// and stops the simulation at the last completion (the end of the measured window). On a fed
+/// table it stops nothing: it tells ``onJobDone`` when each job's output is done (known when
+/// its last transaction is accepted, so the cycle may lie ahead).
 final class CompletionMonitor: SimProcess {
     private let kernel: any SimKernel
     private let jobs: JobTable
@@ -19,15 +21,17 @@ final class CompletionMonitor: SimProcess {
     private(set) var attention = AttentionAccounting()
     /// Frees state that no unit can refer to any more (jobs before the one returned).
     var prune: (_ completedJob: Int) -> Void = { _ in }
+    /// On a fed table: a job's output is done at the cycle given.
+    var onJobDone: (EncoderJob, Cycle) -> Void = { _, _ in }
 
-    init(kernel: any SimKernel, jobs: JobTable, board: TaskBoard, layers: Int) {
+    init(kernel: any SimKernel, jobs: JobTable, board: TaskBoard, layers: Int, prefix: String = "") {
         self.kernel = kernel
         self.jobs = jobs
         self.board = board
         self.layers = layers
-        let process = kernel.addProcess("monitor", self)
-        timer = kernel.addEvent("monitor.timer", triggering: process)
-        _ = board.subscribe(process, name: "monitor")
+        let process = kernel.addProcess(prefix + "monitor", self)
+        timer = kernel.addEvent(prefix + "monitor.timer", triggering: process)
+        _ = board.subscribe(process, name: prefix + "monitor")
     }
 
     /// A layer's attention phase: from the end of the V projection's issue on the array (where
@@ -54,6 +58,7 @@ final class CompletionMonitor: SimProcess {
             if let a = job.plan.attention { attention += a * layers }
             prune(nextJob)
             nextJob += 1
+            if jobs.isFed { onJobDone(job, Cycle(done)) }
         }
         if allDone, let lastDone {
             if kernel.now >= lastDone { kernel.stop() } else { kernel.notify(timer, after: lastDone - kernel.now) }

@@ -26,8 +26,9 @@ final class ComputeUnit: SimProcess {
     private var waitingFor: (TaskKind, TaskKey, BubbleCause)?
     var waiting: String? { waitingFor.map { "\($0.0.label) of \($0.1) waits (\($0.2.rawValue))" } }
 
+    /// `prefix` starts its process's name (a partition's, in the cosimulated pipeline).
     init(_ unit: EncoderUnit, kernel: any SimKernel, jobs: JobTable, board: TaskBoard, resolver: DependencyResolver,
-         windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
+         windowStart: Cycle, recordsIntervals: ActivityLedger.Recording, prefix: String = "") {
         self.unit = unit
         self.kernel = kernel
         self.jobs = jobs
@@ -35,10 +36,12 @@ final class ComputeUnit: SimProcess {
         self.resolver = resolver
         layers = resolver.layers
         ledger = ActivityLedger(start: windowStart, recordsIntervals: recordsIntervals)
-        let process = kernel.addProcess(unit.stageName, self)
-        timer = kernel.addEvent("\(unit.stageName).timer", triggering: process)
-        subscriber = board.subscribe(process, name: unit.stageName)
-        if kernel.isTracing { busyTrace = kernel.addTrace("\(unit.stageName).busy", width: 1) }
+        let name = prefix + unit.stageName
+        let process = kernel.addProcess(name, self)
+        timer = kernel.addEvent("\(name).timer", triggering: process)
+        jobs.wakeOnAppend(timer)
+        subscriber = board.subscribe(process, name: name)
+        if kernel.isTracing { busyTrace = kernel.addTrace("\(name).busy", width: 1) }
         kernel.notify(timer, after: .zero)
     }
 
@@ -52,7 +55,7 @@ final class ComputeUnit: SimProcess {
         if busyUntil > now { return }
         guard let (job, task, key) = cursor.current(unit, jobs: jobs, layers: layers) else {
             waitingFor = nil
-            board.setInterested(subscriber, false)   // the trace has no more jobs
+            board.setInterested(subscriber, false)   // the trace has no more jobs (a fed table: not yet)
             enter(.bubble(.starved), at: now)
             if let busyTrace { kernel.setTrace(busyTrace, 0) }
             return
@@ -62,7 +65,7 @@ final class ComputeUnit: SimProcess {
             let issue = task.cost.issue
             busyUntil = now + issue
             board.post(job, key, issueEnd: Cycle(busyUntil), done: Cycle(busyUntil + task.cost.latency))
-            let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: key.job, layer: key.layer) : -1
+            let tag = ledger.recordsIntervals ? job.tag(layer: key.layer) : -1
             enter(.busy, at: now, tag: tag)
             let padding = issue - task.usefulIssue - task.imbalanceIssue - task.controlIssue
             if padding > 0 { enter(.bubble(.padding), at: now + task.usefulIssue, tag: tag) }
@@ -88,6 +91,10 @@ final class ComputeUnit: SimProcess {
             if let until { kernel.notify(timer, after: Cycles(until - now)) }
         }
     }
+
+    /// The unit does `activity` from `time` on: what a controller outside the netlist knows
+    /// the idle unit waits for (the cosimulated pipeline's blocked and starved stages).
+    func mark(_ activity: Activity, at time: Cycle) { enter(activity, at: time.value) }
 
     /// Closes the accounting window at `end`.
     func finishLedger(at end: Cycle) { ledger.finish(at: end) }

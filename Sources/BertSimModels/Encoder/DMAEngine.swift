@@ -21,6 +21,8 @@ final class DMAEngine: SimProcess {
     private let queues: [Fifo<Transaction>]
     private let burstBytes: Int
     private let layers: Int
+    /// The channels' port its requests go through (its partition's).
+    private let port: Int
     private var timer: EventID!
     var cursor = ProgramCursor()
     private var roundRobin = 0
@@ -37,7 +39,8 @@ final class DMAEngine: SimProcess {
 
     init(_ unit: EncoderUnit, kernel: any SimKernel, jobs: JobTable, board: TaskBoard, resolver: DependencyResolver,
          queues: [Fifo<Transaction>], burstBytes: Int, descriptorCycles: Int = 0, windowStart: Cycle,
-         recordsIntervals: ActivityLedger.Recording) {
+         recordsIntervals: ActivityLedger.Recording, port: Int = 0, prefix: String = "") {
+        self.port = port
         self.unit = unit
         self.descriptorCycles = descriptorCycles
         self.kernel = kernel
@@ -48,9 +51,11 @@ final class DMAEngine: SimProcess {
         self.burstBytes = burstBytes
         layers = resolver.layers
         ledger = ActivityLedger(start: windowStart, recordsIntervals: recordsIntervals)
-        let process = kernel.addProcess(unit.stageName, self)
-        timer = kernel.addEvent("\(unit.stageName).timer", triggering: process)
-        subscriber = board.subscribe(process, name: unit.stageName)
+        let name = prefix + unit.stageName
+        let process = kernel.addProcess(name, self)
+        timer = kernel.addEvent("\(name).timer", triggering: process)
+        jobs.wakeOnAppend(timer)
+        subscriber = board.subscribe(process, name: name)
         for q in queues { q.bindWriter(process) }
         kernel.notify(timer, after: .zero)
     }
@@ -107,13 +112,13 @@ final class DMAEngine: SimProcess {
             // Write what the request queues take, in strict round robin.
             while let burst = current!.bursts.first, queues[roundRobin].canWrite {
                 queues[roundRobin].write(Transaction(job: current!.job, transfer: current!.key, bytes: burst, requestedAt: now,
-                                                     fromReadEngine: unit == .dmaRead))
+                                                     fromReadEngine: unit == .dmaRead, port: port))
                 current!.bursts.removeFirst()
                 roundRobin = (roundRobin + 1) % queues.count
                 if lastWrite != now {
                     lastWrite = now
                     // Read before the mutating call (reading the ledger inside it would copy it).
-                    let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: current!.job.index, layer: current!.key.layer) : -1
+                    let tag = ledger.recordsIntervals ? current!.job.tag(layer: current!.key.layer) : -1
                     let at = max(now, ledger.windowStart.value)
                     ledger.enter(.busy, at: Cycle(at), tag: tag)
                     kernel.notify(timer, after: 1)   // decide the next cycle's state then

@@ -10,11 +10,11 @@ public final class EncoderNetlist {
     public let clock: Clock
     public let kernel: any SimKernel
     public let jobs: JobTable
-    let board: TaskBoard
-    let units: [ComputeUnit]
-    let engines: [DMAEngine]
+    let partition: EncoderPartition
+    var units: [ComputeUnit] { partition.units }
+    var engines: [DMAEngine] { partition.engines }
+    var monitor: CompletionMonitor { partition.monitor }
     let channels: [MemoryChannel]
-    let monitor: CompletionMonitor
     public let weightSlots: Int
     private let windowStart: Cycle
 
@@ -38,52 +38,16 @@ public final class EncoderNetlist {
         let windowStart = jobs.job(0)?.arrivals.first ?? .zero
         self.windowStart = windowStart
         jobs.onError = { [kernel] in kernel.stop() }
-        let board = TaskBoard(kernel: kernel)
-        self.board = board
-        let resolver = DependencyResolver(jobs: jobs, board: board, layers: model.layers, weightSlots: slots,
-                                          parameterSlots: buffers.parameterSlots, hostCycles: config.host.layerCommandCycles)
-        units = EncoderUnit.computeUnits.filter { config.sparse != nil || ($0 != .estimator && $0 != .selector) }.map {
-            ComputeUnit($0, kernel: kernel, jobs: jobs, board: board, resolver: resolver, windowStart: windowStart,
-                        recordsIntervals: recordsIntervals)
-        }
-        let memory = config.memory
-        let readQueues = (0..<memory.channels).map {
-            Fifo<Transaction>("channel\($0).reads", capacity: memory.maxOutstanding, kernel: kernel)
-        }
-        let writeQueues = (0..<memory.channels).map {
-            Fifo<Transaction>("channel\($0).writes", capacity: memory.maxOutstanding, kernel: kernel)
-        }
-        engines = [
-            DMAEngine(.dmaRead, kernel: kernel, jobs: jobs, board: board, resolver: resolver, queues: readQueues,
-                      burstBytes: memory.burstBytes, descriptorCycles: memory.descriptorCycles, windowStart: windowStart,
-                      recordsIntervals: recordsIntervals),
-            DMAEngine(.dmaWrite, kernel: kernel, jobs: jobs, board: board, resolver: resolver, queues: writeQueues,
-                      burstBytes: memory.burstBytes, descriptorCycles: memory.descriptorCycles, windowStart: windowStart,
-                      recordsIntervals: recordsIntervals),
-        ]
-        channels = (0..<memory.channels).map { c in
-            MemoryChannel("channel\(c)", kernel: kernel, board: board, reads: readQueues[c], writes: writeQueues[c],
-                          latency: memory.latencyCycles, maxOutstanding: memory.maxOutstanding,
-                          dataCycles: { config.dataCycles(bytes: $0, clock: clock) },
-                          windowStart: windowStart, recordsIntervals: recordsIntervals)
-        }
-        monitor = CompletionMonitor(kernel: kernel, jobs: jobs, board: board, layers: model.layers)
-        let units = self.units, engines = self.engines
-        monitor.prune = { [jobs] completed in
-            // No unit refers to jobs more than two behind the slowest cursor.
-            let slowest = min(completed, (units.map(\.cursor.job) + engines.map(\.cursor.job)).min() ?? 0)
-            jobs.prune(below: slowest - 2)
-        }
-        for q in readQueues + writeQueues { precondition(q.isBound, "queue \(q.name) is not connected at both ends") }
+        let partition = EncoderPartition(config: config, layers: model.layers, jobs: jobs, kernel: kernel, weightSlots: slots,
+                                         parameterSlots: buffers.parameterSlots, windowStart: windowStart,
+                                         recordsIntervals: recordsIntervals)
+        self.partition = partition
+        channels = MemoryChannel.channels(config: config, clock: clock, kernel: kernel, ports: [partition],
+                                          windowStart: windowStart, recordsIntervals: recordsIntervals)
     }
 
     /// What each unit and engine holds or waits for now (deadlock and partial reports).
-    private var heldWork: [String] {
-        var held: [String] = []
-        for u in units { if let w = u.waiting { held.append(w) } }
-        for e in engines { if let w = e.waiting { held.append(w) } }
-        return held
-    }
+    private var heldWork: [String] { partition.heldWork }
 
     /// Runs the trace to the end (or until a limit ends it: then the result is partial) and
     /// reports.
@@ -104,8 +68,7 @@ public final class EncoderNetlist {
             completions = done.map { monitor.completions[$0]! }
             partial = PartialRun(reason: hit.description, cycle: end.value, requestsCompleted: done.count,
                                  requestsUnfinished: jobs.requestsRead - done.count, held: heldWork)
-            for u in units { u.finishLedger(noEarlierThan: end) }
-            for e in engines { e.finishLedger(noEarlierThan: end) }
+            partition.finishLedgers(noEarlierThan: end)
             for c in channels { c.finish(noEarlierThan: end) }
         } else {
             guard monitor.allDone, let last = monitor.lastDone else {
@@ -114,8 +77,7 @@ public final class EncoderNetlist {
                     + (held.isEmpty ? "" : ": " + held.joined(separator: "; ")))
             }
             end = last
-            for u in units { u.finishLedger(at: end) }
-            for e in engines { e.finishLedger(at: end) }
+            partition.finishLedgers(at: end)
             for c in channels { c.finish(at: end) }
             let count = jobs.requestsRead
             arrivals = (0..<count).map { monitor.arrivals[$0]! }

@@ -9,6 +9,11 @@ import BertSimWorkload
 /// size that fits the buffers; every sub-batch is ready when the batch's last request arrives.
 /// Jobs are formed when a unit first asks for them; forming reads the trace and nothing else,
 /// so when that happens does not change any result.
+///
+/// A *fed* table (``init(model:config:clock:pruned:kernel:)``) reads no trace: the cosimulated
+/// length-aware pipeline appends one job per beat to each stage's table
+/// (``append(plan:ready:request:arrival:layerOffset:)``), and units that have run out of jobs
+/// wait for the next append instead of finishing.
 public final class JobTable {
     public let model: ModelSpec
     public let config: EncoderConfig
@@ -37,6 +42,10 @@ public final class JobTable {
     public private(set) var error: (any Error)?
     /// Called when an error stops job formation.
     var onError: () -> Void = {}
+    /// A fed table's kernel, and the events of the units to wake when a job is appended.
+    private let feedKernel: (any SimKernel)?
+    private var waiters: [EventID] = []
+    public var isFed: Bool { feedKernel != nil }
 
     public init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int? = nil,
                 pruned: PrunedWeights? = nil, stream: @escaping () throws -> Request?) {
@@ -48,11 +57,53 @@ public final class JobTable {
         self.padTo = padTo
         self.stream = stream
         buffers = BufferPlan(model: model, config: config)
+        feedKernel = nil
+    }
+
+    /// A fed table on `kernel`: jobs come only from ``append(plan:ready:request:arrival:layerOffset:)``.
+    public init(model: ModelSpec, config: EncoderConfig, clock: Clock, pruned: PrunedWeights? = nil, kernel: any SimKernel) {
+        self.pruned = pruned
+        self.model = model
+        self.config = config
+        self.clock = clock
+        batch = nil
+        padTo = nil
+        stream = { nil }
+        buffers = BufferPlan(model: model, config: config)
+        feedKernel = kernel
+    }
+
+    /// Wakes `event` (a unit's) whenever a job is appended to a fed table.
+    func wakeOnAppend(_ event: EventID) {
+        if isFed { waiters.append(event) }
+    }
+
+    /// Appends an independent job (``EncoderJob/independent``) of one sequence, request
+    /// `request` arrived at `arrival`, run on `plan` from `ready` on; its layer 0 is model layer
+    /// `layerOffset`. Wakes the units (in the next delta cycle).
+    @discardableResult
+    public func append(plan: JobPlan, ready: Cycle, request: Int, arrival: Cycle, layerOffset: Int) -> EncoderJob {
+        precondition(isFed, "only a fed table takes jobs")
+        let job = EncoderJob(index: formed, plan: plan, ready: ready, requests: [request], arrivals: [arrival], layers: model.layers,
+                             independent: true, timelineItem: request, layerOffset: layerOffset)
+        jobs[formed] = job
+        formed += 1
+        requestsRead += 1
+        tokens += plan.shape.lengths.reduce(0, +)
+        if let sparse = config.sparse {
+            for n in plan.shape.lengths {
+                let m = AttentionStatistics.massKept(k: sparse.keys.k(for: n), n: n)
+                massKept = (massKept.sum + m, min(massKept.minimum, m), massKept.sequences + 1)
+            }
+        }
+        if let p = plan.pruning { pruning.add(p, times: model.layers) }
+        for e in waiters { feedKernel!.notify(e, after: .zero) }
+        return job
     }
 
     /// Job `j`, forming it (and those before it) if needed; nil past the end of the trace.
     public func job(_ j: Int) -> EncoderJob? {
-        while formed <= j && !exhausted && error == nil { formNext() }
+        while !isFed && formed <= j && !exhausted && error == nil { formNext() }
         return jobs[j]
     }
 

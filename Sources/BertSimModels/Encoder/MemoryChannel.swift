@@ -1,12 +1,16 @@
 import BertSimCore
 import DequeModule
 
-/// One off-chip memory channel (DDR4 or HBM pseudo-channel): serves the two DMA engines'
-/// transactions first come, first served (docs/encoder-timing.md §5).
+/// One off-chip memory channel (DDR4 or HBM pseudo-channel): serves the DMA engines'
+/// transactions first come, first served (docs/encoder-timing.md §5). Each port is one
+/// partition's pair of request queues (the read and the write engine's) and its task board:
+/// the padded scheduler's netlist has one port, the cosimulated length-aware pipeline one per
+/// stage (docs/length-aware.md §3).
 ///
 /// ## Timing model
-/// At cycle t the channel accepts, oldest request first (the read engine's on a tie), the
-/// requests written at earlier cycles, while fewer than `max_outstanding` are in flight. A
+/// At cycle t the channel accepts, oldest request first (on a tie the lower port's, then the
+/// read engine's), the requests written at earlier cycles, while fewer than `max_outstanding`
+/// are in flight. A
 /// transaction of x bytes accepted at t has its data phase from
 /// `s = max(t + L_mem, end of the previous data phase)` for
 /// `max(⌈x / AXI width⌉, ⌈x × f / BW⌉)` cycles, and leaves flight when that ends. The channel is
@@ -15,9 +19,13 @@ import DequeModule
 final class MemoryChannel: SimProcess {
     let name: String
     private let kernel: any SimKernel
-    private let board: TaskBoard
-    private let reads: Fifo<Transaction>
-    private let writes: Fifo<Transaction>
+    /// One partition's request queues and the board its transfers' ends are posted to.
+    struct Port {
+        var reads: Fifo<Transaction>
+        var writes: Fifo<Transaction>
+        var board: TaskBoard
+    }
+    private let ports: [Port]
     private let latency: Int
     private let maxOutstanding: Int
     private let dataCycles: (Int) -> Int
@@ -29,13 +37,10 @@ final class MemoryChannel: SimProcess {
     private(set) var transactions = 0
     private(set) var busyCycles = 0
 
-    init(_ name: String, kernel: any SimKernel, board: TaskBoard, reads: Fifo<Transaction>, writes: Fifo<Transaction>,
-         latency: Int, maxOutstanding: Int, dataCycles: @escaping (Int) -> Int, windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
+    init(_ name: String, kernel: any SimKernel, ports: [Port], latency: Int, maxOutstanding: Int, dataCycles: @escaping (Int) -> Int, windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
         self.name = name
         self.kernel = kernel
-        self.board = board
-        self.reads = reads
-        self.writes = writes
+        self.ports = ports
         self.latency = latency
         self.maxOutstanding = maxOutstanding
         self.dataCycles = dataCycles
@@ -43,34 +48,40 @@ final class MemoryChannel: SimProcess {
         ledger = ActivityLedger(start: windowStart, recordsIntervals: recordsIntervals)
         let process = kernel.addProcess(name, self)
         timer = kernel.addEvent("\(name).timer", triggering: process)
-        reads.bindReader(process)
-        writes.bindReader(process)
+        for p in ports {
+            p.reads.bindReader(process)
+            p.writes.bindReader(process)
+        }
     }
 
     func evaluate() {
         let now = kernel.now.value
         while let end = inflight.first, end <= now { inflight.removeFirst() }
         while inflight.count < maxOutstanding {
-            let r = reads.peek.flatMap { $0.requestedAt < now ? $0 : nil }
-            let w = writes.peek.flatMap { $0.requestedAt < now ? $0 : nil }
-            let fromReads: Bool
-            switch (r, w) {
-            case (nil, nil): fromReads = false
-            case (.some, nil): fromReads = true
-            case (nil, .some): fromReads = false
-            case (.some(let a), .some(let b)): fromReads = a.requestedAt <= b.requestedAt
+            // The oldest head written before now: on a tie the lower port's, then the read queue's.
+            var best: (queue: Fifo<Transaction>, at: Int)?
+            func consider(_ q: Fifo<Transaction>) {
+                guard let t = q.peek, t.requestedAt < now, best.map({ t.requestedAt < $0.at }) ?? true else { return }
+                best = (q, t.requestedAt)
             }
-            if r == nil && w == nil { break }
-            let t = fromReads ? reads.read() : writes.read()
-            accept(t, now)
+            for p in ports {
+                consider(p.reads)
+                consider(p.writes)
+            }
+            guard let best else { break }
+            accept(best.queue.read(), now)
         }
         // Wake when a request may be accepted. With room, new requests wake us (and one
         // written this cycle needs the next); when full, the next data-phase end does.
         let room = inflight.count < maxOutstanding
-        reads.wakesReader = room
-        writes.wakesReader = room
+        var waiting = false
+        for p in ports {
+            p.reads.wakesReader = room
+            p.writes.wakesReader = room
+            waiting = waiting || p.reads.peek != nil || p.writes.peek != nil
+        }
         if room {
-            if reads.peek != nil || writes.peek != nil { kernel.notify(timer, after: 1) }
+            if waiting { kernel.notify(timer, after: 1) }
         } else if let end = inflight.first {
             kernel.notify(timer, after: Cycles(end - now))
         }
@@ -87,14 +98,29 @@ final class MemoryChannel: SimProcess {
             ledger.enter(.bubble(.memory), at: Cycle(lastEnd))
         }
         // The tag first: reading the ledger inside its own mutating call would copy it.
-        let tag = ledger.recordsIntervals ? ActivityLedger.tag(item: t.job.index, layer: t.transfer.layer) : -1
+        let tag = ledger.recordsIntervals ? t.job.tag(layer: t.transfer.layer) : -1
         ledger.enter(.busy, at: Cycle(start), tag: tag)
         lastEnd = end
         inflight.append(end)
         bytes += t.bytes
         transactions += 1
         busyCycles += d
-        board.transactionAccepted(t.job, t.transfer, end: Cycle(end))
+        ports[t.port].board.transactionAccepted(t.job, t.transfer, end: Cycle(end))
+    }
+
+    /// The design's channels, each serving one port per partition (in partition order).
+    static func channels(config: EncoderConfig, clock: Clock, kernel: any SimKernel, ports partitions: [EncoderPartition],
+                         windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) -> [MemoryChannel] {
+        let memory = config.memory
+        let channels = (0..<memory.channels).map { c in
+            MemoryChannel("channel\(c)", kernel: kernel, ports: partitions.map { $0.port(c) }, latency: memory.latencyCycles,
+                          maxOutstanding: memory.maxOutstanding, dataCycles: { config.dataCycles(bytes: $0, clock: clock) },
+                          windowStart: windowStart, recordsIntervals: recordsIntervals)
+        }
+        for p in partitions {
+            for q in p.readQueues + p.writeQueues { precondition(q.isBound, "queue \(q.name) is not connected at both ends") }
+        }
+        return channels
     }
 
     /// Closes the accounting window at `end` (no data phase runs past it).

@@ -18,9 +18,9 @@ public final class TaskBoard: UpdatableChannel {
     /// Which subscribers wait on a time the board does not know yet; only they are woken.
     private var interested: [Bool] = []
 
-    public init(kernel: any SimKernel) {
+    public init(kernel: any SimKernel, name: String = "board") {
         self.kernel = kernel
-        channel = kernel.addChannel("board", self)
+        channel = kernel.addChannel(name, self)
     }
 
     /// Wakes `process` when posted times commit while it is interested (``setInterested(_:_:)``).

@@ -8,4 +8,7 @@ public struct Transaction {
     public var requestedAt: Int
     /// The read engine's requests win ties at a channel.
     public var fromReadEngine: Bool
+    /// The channel port (a partition's pair of request queues) it came through; the lower
+    /// port wins ties at a channel.
+    public var port: Int = 0
 }

@@ -20,6 +20,12 @@ import BertSimWorkload
 /// `blocked` while a downstream stage is still busy, then `starved`. Inside [T + r, T + r + W_i)
 /// the stage is busy for its partition's busy cycles, then in each cause for its partition's
 /// bubbles of that cause (the stage's own run: control, memory, dependency…), in cause order.
+///
+/// With an executor (`--stage-costs cosimulated`, ``CosimulatedStages``) the decisions are the
+/// same (priority and split from W) but the beat is simulated: stage i's sequence is done at
+/// F_i, reported by the executor, instead of at T + r + W_i; the beat ends at E = max_i F_i;
+/// inside [T, F_i) the stage's account is its partition's own (the repartitioning included),
+/// after F_i `blocked` then `starved` as above.
 public final class LengthAwarePipeline: SimProcess {
     public struct Config: Sendable, Equatable {
         public var stages: Int
@@ -60,6 +66,9 @@ public final class LengthAwarePipeline: SimProcess {
     private var stageHolds: [Sequence?]
     private var allocation: [Int]?
     private var beatEnd: Cycle?
+    /// The cosimulated beat running: its start, and each stage's done cycle as reported.
+    private var executor: (any StageExecutor)?
+    private var openBeat: (start: Cycle, finishes: [Cycle?], waiting: Int)?
     private var exhausted = false
     private var read = 0
     public private(set) var error: (any Error)?
@@ -78,8 +87,12 @@ public final class LengthAwarePipeline: SimProcess {
     private var queueSince = Cycle.zero
     public private(set) var windowStart = Cycle.zero
 
+    /// `executor`, given the window's start, builds what simulates the beats (nil: W is the
+    /// stage's work, the isolated model).
     public init(_ config: Config, cost: any StageCostModel, kernel: any SimKernel, clock: Clock, batch: Int?,
-                recordsIntervals: ActivityLedger.Recording = .off, stream: @escaping () throws -> Request?) {
+                recordsIntervals: ActivityLedger.Recording = .off,
+                executor: ((_ windowStart: Cycle) throws -> any StageExecutor)? = nil,
+                stream: @escaping () throws -> Request?) {
         self.config = config
         self.kernel = kernel
         self.cost = cost
@@ -101,6 +114,15 @@ public final class LengthAwarePipeline: SimProcess {
         windowStart = start
         queueSince = start
         ledgers = (0..<config.stages).map { _ in ActivityLedger(start: start, recordsIntervals: recordsIntervals) }
+        if let executor {
+            do {
+                let e = try executor(start)
+                e.finished = { [unowned self] stage, at in stageFinished(stage, at) }
+                self.executor = e
+            } catch {
+                fail(error)
+            }
+        }
         if let first = lookahead.first { kernel.notify(timer, after: first.ready - .zero) }
     }
 
@@ -173,7 +195,7 @@ public final class LengthAwarePipeline: SimProcess {
         if let end = beatEnd, now >= end {
             beatEnd = nil
         }
-        if beatEnd == nil { startBeat(now) }
+        if beatEnd == nil && openBeat == nil && error == nil { startBeat(now) }
         // Wake for the next arrival or the beat's end, whichever comes first.
         var wake: Cycle?
         if let next = lookahead.first { wake = next.ready }
@@ -231,6 +253,24 @@ public final class LengthAwarePipeline: SimProcess {
         if choice.changed { repartitions += 1 }
         allocation = choice.split
         beats += 1
+        if let executor {
+            for i in 0..<config.stages {
+                if let trace = partitionTraces.indices.contains(i) ? partitionTraces[i] : nil {
+                    kernel.setTrace(trace, UInt64(choice.split[i]))
+                }
+                if stageHolds[i] == nil { enter(i, .bubble(.starved), t) }
+            }
+            openBeat = (t, [Cycle?](repeating: nil, count: config.stages), occupied.count)
+            do {
+                try executor.start(at: t, ready: t + Cycles(r), work: (0..<config.stages).map { i in
+                    stageHolds[i].map { StageWork(request: $0.index, arrival: $0.arrival, length: $0.length,
+                                                  processingUnits: split[i], share: shares[i]) }
+                })
+            } catch {
+                fail(error)
+            }
+            return
+        }
         let end = t + Cycles(r + choice.beat)
         let finish = (0..<config.stages).map { stageHolds[$0] == nil ? t : t + Cycles(r + choice.work[$0]) }
         for i in 0..<config.stages {
@@ -284,7 +324,37 @@ public final class LengthAwarePipeline: SimProcess {
     }
 
     private func enter(_ stage: Int, _ activity: Activity, _ t: Cycle, tag: Int = -1) {
-        ledgers[stage].enter(activity, at: max(t, windowStart), tag: tag)
+        if let executor {
+            executor.mark(stage: stage, activity, at: max(t, windowStart))
+        } else {
+            ledgers[stage].enter(activity, at: max(t, windowStart), tag: tag)
+        }
+    }
+
+    /// The executor's report: stage `i`'s sequence is done at `at`. When every occupied stage
+    /// has reported, the beat ends at the latest; stages done earlier are `blocked` while a
+    /// downstream stage works, then `starved`.
+    private func stageFinished(_ i: Int, _ at: Cycle) {
+        guard var beat = openBeat, beat.finishes[i] == nil else { return }
+        beat.finishes[i] = at
+        beat.waiting -= 1
+        openBeat = beat
+        guard beat.waiting == 0 else { return }
+        openBeat = nil
+        let finish = beat.finishes.map { $0 ?? beat.start }
+        for i in 0..<config.stages where beat.finishes[i] != nil {
+            let downstream = ((i + 1)..<config.stages).map { finish[$0] }.max() ?? finish[i]
+            if downstream > finish[i] { enter(i, .bubble(.blocked), finish[i]) }
+            enter(i, .bubble(.starved), max(finish[i], downstream))
+        }
+        if let last = stageHolds[config.stages - 1] {
+            completions[last.index] = finish[config.stages - 1]
+            lastCompletion = finish[config.stages - 1]
+        }
+        let end = finish.max()!
+        beatEnd = end
+        let now = kernel.now
+        kernel.notify(timer, after: end > now ? end - now : .zero)
     }
 
     /// Layers of stage i when the pipeline knows them (config.layers), else 1.
@@ -311,15 +381,18 @@ public final class LengthAwarePipeline: SimProcess {
             end = max(kernel.now, windowStart)
             partial = PartialRun(reason: hit.description, cycle: end.value, requestsCompleted: completions.count - unfinished,
                                  requestsUnfinished: unfinished,
-                                 held: ["\(unfinished) sequence(s) queued or in the \(config.stages)-stage pipeline"])
+                                 held: ["\(unfinished) sequence(s) queued or in the \(config.stages)-stage pipeline"]
+                                     + (executor?.heldWork ?? []))
             setQueue(max(end, queueSince))
             for i in 0..<config.stages { ledgers[i].finish(noEarlierThan: end) }
+            executor?.finish(at: end, exactly: false)
         } else {
             guard unfinished == 0 else {
                 throw SimulationError(.deadlock, "length-aware pipeline stopped with \(unfinished) requests unfinished")
             }
             setQueue(end)
             for i in 0..<config.stages { ledgers[i].finish(at: end) }
+            executor?.finish(at: end, exactly: true)
         }
         let done = completions.indices.filter { completions[$0].map { $0 <= end } ?? false }
         let span = max(1, (end - windowStart).count)
@@ -334,9 +407,11 @@ public final class LengthAwarePipeline: SimProcess {
             windowStart: windowStart, windowEnd: end, arrivals: done.map { arrivals[$0] }, completions: done.map { completions[$0]! },
             tokens: tokens,
             stages: (0..<config.stages).map { i in
-                StageSummary(name: ComputeArrayStages.partition(i), ledger: ledgers[i],
-                             laneUtilization: busyCycles[i] == 0 ? 0
-                                 : Double(puCycles[i]) / Double(busyCycles[i] * config.processingUnits))
+                let ledger = executor?.ledger(stage: i) ?? ledgers[i]
+                let busy = executor == nil ? busyCycles[i] : ledger.busy.count
+                let units = executor?.unitCycles(stage: i) ?? puCycles[i]
+                return StageSummary(name: ComputeArrayStages.partition(i), ledger: ledger,
+                                    laneUtilization: busy == 0 ? 0 : Double(units) / Double(busy * config.processingUnits))
             },
             statistics: statistics, deltaCycles: kernel.deltaCount, evaluations: kernel.evaluationCount,
             timelineItems: ledgers.first?.recordsIntervals == true ? lengths.enumerated().map { "request \($0.offset) (\($0.element) tokens)" } : [])
