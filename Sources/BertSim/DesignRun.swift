@@ -40,9 +40,20 @@ struct DesignRun {
                         },
                         stream: requests.next)
                     var result = try pipeline.run(limits: limits, progress: progress)
-                    result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
-                                                       "Stage costs W(stage, length, units) simulated"))
+                    var isolated: (cycles: Int, cosimulated: Int)?
                     if let stages {
+                        // How far the isolated stage-cost model is from this run: the same
+                        // decisions' table, so it costs little more than the beats.
+                        if result.partial == nil {
+                            let native = EventQueueKernel()
+                            defer { native.finish() }
+                            let twin = try LengthAwarePipeline(
+                                pipeline.config, cost: cost, kernel: native, clock: clock, batch: run.trace.batch,
+                                stream: try run.requests().next).run()
+                            isolated = (twin.cycles.count, result.cycles.count)
+                            result.statistics.append(StatEntry("length_aware.isolated_cycles", twin.cycles.count, .cycles,
+                                                               "Window of the isolated stage-cost model on the same trace"))
+                        }
                         // The stages ran as partitions of one netlist: what they did is the netlist's.
                         result.memory = stages.memory
                         result.activity = stages.activity
@@ -59,11 +70,14 @@ struct DesignRun {
                         result.statistics.append(StatEntry("encoder.attention_cycles", cost.attentionCycles, .cycles,
                                                            "Cycles of the attention phases inside the stages' runs"))
                     }
+                    result.statistics.append(StatEntry("length_aware.cost_evaluations", cost.evaluations, .count,
+                                                       "Stage costs W(stage, length, units) simulated"))
                     let section = RunReport.Scheduler(
                         name: .lengthAware, pipelineStages: e.lengthAware.pipelineStages, stageLayers: cost.stageLayers,
                         repartitionCycles: e.lengthAware.repartitionCycles, repartitions: pipeline.repartitions, beats: pipeline.beats)
                     return DesignRun(result: result, scheduler: section,
-                                     notes: [.hostStages, .lengthAware(stages: e.lengthAware.pipelineStages, evaluations: cost.evaluations)])
+                                     notes: [.hostStages, .lengthAware(stages: e.lengthAware.pipelineStages, evaluations: cost.evaluations,
+                                                                       isolated: isolated)])
                 case .padded:
                     let padTo = run.request.padTo
                     let netlist = try EncoderNetlist(

@@ -1,3 +1,4 @@
+import BertSimReport
 import BertSimCore
 import BertSimModels
 
@@ -7,7 +8,8 @@ enum RunNote {
     case skeletonTiming
     case skeletonUnmodelled
     case hostStages
-    case lengthAware(stages: Int, evaluations: Int)
+    /// `isolated`: with cosimulated stages, the isolated-cost model's window on the same trace and the run's own.
+    case lengthAware(stages: Int, evaluations: Int, isolated: (cycles: Int, cosimulated: Int)? = nil)
     case padded(batch: Int?, padTo: Int?, jobs: Int)
     case weightSlots(Int)
     case limited(Int)
@@ -23,9 +25,16 @@ enum RunNote {
             "energy, memory traffic and resources are not modelled for this design (null)"
         case .hostStages:
             "embedding and the task head run on the host and are not timed"
-        case .lengthAware(let stages, let evaluations):
-            "length-aware scheduler: \(stages) pipeline stages, no padding; "
-                + "stage costs from the encoder model on each partition (\(evaluations) simulated)"
+        case .lengthAware(let stages, let evaluations, let isolated):
+            if let isolated {
+                "length-aware scheduler: \(stages) pipeline stages, no padding, cosimulated as partitions of one netlist sharing "
+                    + "the memory channels; split and priority from \(evaluations) simulated stage costs; the isolated stage-cost "
+                    + "model (--stage-costs isolated) gives \(TextRenderer.group(isolated.cycles)) cycles, "
+                    + Self.distance(isolated.cycles, isolated.cosimulated)
+            } else {
+                "length-aware scheduler: \(stages) pipeline stages, no padding; "
+                    + "stage costs from the encoder model on each partition (\(evaluations) simulated)"
+            }
         case .padded(let batch, let padTo, let jobs):
             {
                 let target = padTo.map { "at least \($0) tokens" } ?? "their longest sequence"
@@ -43,5 +52,12 @@ enum RunNote {
         case .denseWeightsTwin:
             "pruning: latency vs dense from the same run without pruning, under the same scheduler, on the native kernel; masks are the same in every layer"
         }
+    }
+
+    /// "0.87% fewer" / "0.12% more" / "the same": `a` against `b`.
+    static func distance(_ a: Int, _ b: Int) -> String {
+        guard a != b, b > 0 else { return "the same" }
+        let percent = Double(abs(a - b)) / Double(b) * 100
+        return String(format: "%.2f%% %@", percent, a < b ? "fewer" : "more")
     }
 }

@@ -157,7 +157,7 @@ public enum EncoderReference {
 }
 
 /// The state of the per-cycle reference (see ``EncoderReference``).
-private final class ReferenceSimulator {
+final class ReferenceSimulator {
     struct Ref: Hashable {
         var job: Int
         var layer: Int
@@ -218,7 +218,7 @@ private final class ReferenceSimulator {
     static let engineUnits: [EncoderUnit] = [.dmaRead, .dmaWrite]
 
     let layers: Int
-    let jobs: [EncoderJob]
+    var jobs: [EncoderJob]
     let slots: Int
     /// Layers' parameter slots: two when the stage's share of ⌊(capacity − 512 B of LUTs) ÷ a
     /// layer's parameters⌋ holds two, else one (docs/encoder-timing.md §4).
@@ -231,6 +231,8 @@ private final class ReferenceSimulator {
     var programs: [[Ref]] = []
     /// Global weight-tile number (DMA program order across layers and jobs) of each layer's tile.
     var globalTile: [TileRef: Int] = [:]
+    /// The global number of each job's first weight tile.
+    var tileBase: [Int] = []
     /// The PE task that uses global weight tile g.
     var tileUser: [Ref] = []
     /// Each job's last `ln2` (index in the last layer's LayerNorm program).
@@ -278,26 +280,53 @@ private final class ReferenceSimulator {
         channels = (0..<memory.channels).map { _ in ReferenceChannel(memory: config.memory, clock: clock) }
 
         programs = Array(repeating: [], count: EncoderUnit.allCases.count)
-        for (j, job) in jobs.enumerated() {
-            var perLayer: [[[Times]]] = []
-            for layer in -1...layers {
-                var perUnit: [[Times]] = []
-                for unit in EncoderUnit.allCases {
-                    let tasks = tasksOf(job, layer: layer, unit: unit)
-                    perUnit.append(Array(repeating: Times(), count: tasks.count))
-                    for i in tasks.indices { programs[unit.rawValue].append(Ref(job: j, layer: layer, unit: unit, index: i)) }
-                }
-                perLayer.append(perUnit)
+        self.jobs = []
+        for job in jobs { try add(job) }
+    }
+
+    /// A partition of the cosimulated length-aware pipeline (``CosimulatedReference``): no jobs
+    /// yet (``add(_:)`` appends them, one per beat), `slots` weight slots, and request queues
+    /// that the shared channels read.
+    init(model: ModelSpec, partition config: EncoderConfig, weightSlots: Int, records: Bool) throws {
+        layers = model.layers
+        memory = config.memory
+        hostCycles = config.host.layerCommandCycles
+        self.records = records
+        computeUnits = config.sparse == nil ? [.peArray, .softmax, .layerNorm, .gelu] : EncoderUnit.computeUnits
+        compute = [ComputeState](repeating: ComputeState(), count: computeUnits.count)
+        jobs = []
+        slots = weightSlots
+        let pool = (config.buffers.parameterKiB * 1024 - 512) / config.parameterBytes(hidden: model.hidden)
+        parameterSlots = pool / config.buffers.parameterSharers >= 2 ? 2 : 1
+        queues = Array(repeating: Array(repeating: [], count: memory.channels), count: 2)
+        channels = []
+        programs = Array(repeating: [], count: EncoderUnit.allCases.count)
+    }
+
+    /// Appends `job`'s tasks to every unit's program; its weight tiles continue the numbering.
+    func add(_ job: EncoderJob) throws {
+        let j = jobs.count
+        jobs.append(job)
+        let firstRead = programs[EncoderUnit.dmaRead.rawValue].count
+        var perLayer: [[[Times]]] = []
+        for layer in -1...layers {
+            var perUnit: [[Times]] = []
+            for unit in EncoderUnit.allCases {
+                let tasks = tasksOf(job, layer: layer, unit: unit)
+                perUnit.append(Array(repeating: Times(), count: tasks.count))
+                for i in tasks.indices { programs[unit.rawValue].append(Ref(job: j, layer: layer, unit: unit, index: i)) }
             }
-            times.append(perLayer)
-            let norms = tasksOf(job, layer: layers - 1, unit: .layerNorm)
-            guard let last = norms.lastIndex(where: { if case .layerNorm(2) = $0.kind { true } else { false } }) else {
-                throw EncoderReference.ReferenceError(description: "job \(j) has no ln2")
-            }
-            lastLN2.append(last)
+            perLayer.append(perUnit)
         }
+        times.append(perLayer)
+        let norms = tasksOf(job, layer: layers - 1, unit: .layerNorm)
+        guard let last = norms.lastIndex(where: { if case .layerNorm(2) = $0.kind { true } else { false } }) else {
+            throw EncoderReference.ReferenceError(description: "job \(j) has no ln2")
+        }
+        lastLN2.append(last)
         // §4: weight tiles are numbered in DMA program order across layers and jobs.
-        for ref in programs[EncoderUnit.dmaRead.rawValue] {
+        tileBase.append(tileUser.count)
+        for ref in programs[EncoderUnit.dmaRead.rawValue][firstRead...] {
             guard let tile = task(ref).weightTile else { continue }
             let pe = tasksOf(jobs[ref.job], layer: ref.layer, unit: .peArray)
             guard let user = pe.firstIndex(where: { $0.weightTile == tile }) else {
@@ -331,8 +360,9 @@ private final class ReferenceSimulator {
     /// The cause of the first unmet dependency of `ref` at `t`, compute dependencies first;
     /// nil when all are met.
     func firstUnmet(_ ref: Ref, at t: Int) -> BubbleCause? {
-        // §7: a next task whose job has not arrived leaves its unit with nothing to do.
-        if jobs[ref.job].ready.value > t { return .starved }
+        // §7: a next task whose job has not arrived leaves its unit with nothing to do; a job
+        // the length-aware pipeline fed waits out the repartitioning (dependency).
+        if jobs[ref.job].ready.value > t { return jobs[ref.job].independent ? .dependency : .starved }
         let deps = task(ref).dependencies
         for d in deps.filter({ !Self.isMemory($0) }) + deps.filter(Self.isMemory) {
             if let cause = unmet(d, of: ref, at: t) { return cause }
@@ -341,6 +371,9 @@ private final class ReferenceSimulator {
     }
 
     func unmet(_ d: Dependency, of ref: Ref, at t: Int) -> BubbleCause? {
+        // A fed job starts after every earlier job of its partition is done: nothing of theirs
+        // holds it (docs/length-aware.md §3).
+        let independent = jobs[ref.job].independent
         switch d {
         case .done(let unit, let offset, let index):
             let done = self[Ref(job: ref.job, layer: ref.layer + offset, unit: unit, index: index)].done
@@ -349,24 +382,25 @@ private final class ReferenceSimulator {
         case .jobReady:
             return jobs[ref.job].ready.value <= t ? nil : .starved
         case .previousJobDone:
-            guard ref.job > 0 else { return nil }
+            guard ref.job > 0, !independent else { return nil }
             let ln2 = self[Ref(job: ref.job - 1, layer: layers - 1, unit: .layerNorm, index: lastLN2[ref.job - 1])]
             if let done = ln2.done, done <= t { return nil }
             return .dependency
         case .parameterSlot:
             // §4: layer g's parameters use slot g mod n; its previous user is layer g − n's ln2.
+            if independent { return ref.layer - parameterSlots < 0 ? nil : unmetParameterSlot(job: ref.job, layer: ref.layer - parameterSlots, at: t) }
             let g = ref.job * layers + ref.layer - parameterSlots
             guard g >= 0 else { return nil }
             let (j, layer) = g.quotientAndRemainder(dividingBy: layers)
             if let done = self[Ref(job: j, layer: layer, unit: .layerNorm, index: lastLN2[j])].done, done <= t { return nil }
             return .blocked
         case .previousJobOutput:
-            guard ref.job > 0 else { return nil }
+            guard ref.job > 0, !independent else { return nil }
             if let done = self[Ref(job: ref.job - 1, layer: layers, unit: .dmaWrite, index: 0)].done, done <= t { return nil }
             return .memory
         case .weightSlot(let tile):
             let g = globalTile[TileRef(job: ref.job, layer: ref.layer, tile: tile)]!
-            guard g >= slots else { return nil }
+            guard g - (independent ? tileBase[ref.job] : 0) >= slots else { return nil }
             if let end = self[tileUser[g - slots]].issueEnd, end <= t { return nil }
             return .blocked
         case .hostCommand:
@@ -375,7 +409,7 @@ private final class ReferenceSimulator {
             var base: Int?
             if ref.layer >= 1 {
                 base = self[Ref(job: ref.job, layer: ref.layer - 1, unit: .layerNorm, index: lastLN2[ref.job])].done
-            } else if ref.job > 0 {
+            } else if ref.job > 0 && !independent {
                 base = self[Ref(job: ref.job - 1, layer: layers - 1, unit: .layerNorm, index: lastLN2[ref.job - 1])].done
                     .map { max($0, jobs[ref.job].ready.value) }
             } else {
@@ -384,6 +418,12 @@ private final class ReferenceSimulator {
             if let base, base + hostCycles <= t { return nil }
             return .control
         }
+    }
+
+    /// A layer's parameter slot held by `layer` of `job` until its ln2 is done.
+    func unmetParameterSlot(job: Int, layer: Int, at t: Int) -> BubbleCause? {
+        if let done = self[Ref(job: job, layer: layer, unit: .layerNorm, index: lastLN2[job])].done, done <= t { return nil }
+        return .blocked
     }
 
     // MARK: Units
@@ -466,6 +506,11 @@ private final class ReferenceSimulator {
     /// Start of cycle `t` at channel `c`: a data phase that ended frees its slot (§5).
     func retire(_ c: Int, at t: Int) {
         guard let tid = channels[c].retire() else { return }
+        retired(tid, at: t)
+    }
+
+    /// Transaction `tid`'s data phase ended at `t`.
+    func retired(_ tid: Int, at t: Int) {
         let x = transactions[tid]
         var tr = transfers[x.transfer]
         tr.ended += 1

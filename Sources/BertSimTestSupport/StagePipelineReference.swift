@@ -14,6 +14,36 @@ public enum StagePipelineReference {
         public var repartitions: Int
     }
 
+    /// The split of `units` over the `occupied` stages (a vector over all `stages`, 0 for empty
+    /// ones) with the least bottleneck max W(i, p_i): by trying every composition in
+    /// lexicographic order; among the best, `previous` if it is one, else the first.
+    static func bestSplit(units: Int, stages: Int, occupied: [Int], previous: [Int]?, work: (Int, Int) -> Int) -> [Int] {
+        var splits: [[Int]] = []
+        var parts = [Int](repeating: 1, count: occupied.count)
+        func extend(_ k: Int, _ left: Int) {
+            if k == occupied.count - 1 {
+                parts[k] = left
+                splits.append(parts)
+                return
+            }
+            if left - (occupied.count - 1 - k) < 1 { return }
+            for p in 1...(left - (occupied.count - 1 - k)) {
+                parts[k] = p
+                extend(k + 1, left - p)
+            }
+        }
+        extend(0, units)
+        let full = splits.map { s -> [Int] in
+            var v = [Int](repeating: 0, count: stages)
+            for (k, i) in occupied.enumerated() { v[i] = s[k] }
+            return v
+        }
+        func beat(_ v: [Int]) -> Int { occupied.map { work($0, v[$0]) }.max()! }
+        let best = full.map(beat).min()!
+        let candidates = full.filter { beat($0) == best }
+        return candidates.first { $0 == previous } ?? candidates[0]
+    }
+
     /// The length-aware schedule. `work(stage, length, units)` is W; arrivals are cycles;
     /// `batch` closes groups of that many requests (nil: each request on its own).
     public static func lengthAware(stages: Int, units: Int, repartition: Int, lengths: [Int], arrivals: [Int],
@@ -58,31 +88,9 @@ public enum StagePipelineReference {
                 }
                 let occupied = (0..<stages).filter { holds[$0] != nil }
                 if !occupied.isEmpty {
-                    // Every split of the units over the occupied stages, in lexicographic order.
-                    var splits: [[Int]] = []
-                    var parts = [Int](repeating: 1, count: occupied.count)
-                    func extend(_ k: Int, _ left: Int) {
-                        if k == occupied.count - 1 {
-                            parts[k] = left
-                            splits.append(parts)
-                            return
-                        }
-                        if left - (occupied.count - 1 - k) < 1 { return }
-                        for p in 1...(left - (occupied.count - 1 - k)) {
-                            parts[k] = p
-                            extend(k + 1, left - p)
-                        }
+                    let split = bestSplit(units: units, stages: stages, occupied: occupied, previous: previous) {
+                        work($0, lengths[holds[$0]!], $1)
                     }
-                    extend(0, units)
-                    let full = splits.map { s -> [Int] in
-                        var v = [Int](repeating: 0, count: stages)
-                        for (k, i) in occupied.enumerated() { v[i] = s[k] }
-                        return v
-                    }
-                    func beat(_ v: [Int]) -> Int { occupied.map { work($0, lengths[holds[$0]!], v[$0]) }.max()! }
-                    let best = full.map(beat).min()!
-                    let candidates = full.filter { beat($0) == best }
-                    let split = candidates.first { $0 == previous } ?? candidates[0]
                     let changed = previous != nil && previous != split
                     repartitionLeft = changed ? repartition : 0
                     if changed { repartitions += 1 }
