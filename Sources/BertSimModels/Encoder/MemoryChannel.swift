@@ -25,7 +25,9 @@ final class MemoryChannel: SimProcess {
         var writes: Fifo<Transaction>
         var board: TaskBoard
     }
-    private let ports: [Port]
+    /// Every port's queues, reads then writes (port k: 2k and 2k + 1), and each port's board.
+    private let queues: [Fifo<Transaction>]
+    private let boards: [TaskBoard]
     private let latency: Int
     private let maxOutstanding: Int
     private let dataCycles: (Int) -> Int
@@ -40,7 +42,8 @@ final class MemoryChannel: SimProcess {
     init(_ name: String, kernel: any SimKernel, ports: [Port], latency: Int, maxOutstanding: Int, dataCycles: @escaping (Int) -> Int, windowStart: Cycle, recordsIntervals: ActivityLedger.Recording) {
         self.name = name
         self.kernel = kernel
-        self.ports = ports
+        queues = ports.flatMap { [$0.reads, $0.writes] }
+        boards = ports.map(\.board)
         self.latency = latency
         self.maxOutstanding = maxOutstanding
         self.dataCycles = dataCycles
@@ -48,10 +51,7 @@ final class MemoryChannel: SimProcess {
         ledger = ActivityLedger(start: windowStart, recordsIntervals: recordsIntervals)
         let process = kernel.addProcess(name, self)
         timer = kernel.addEvent("\(name).timer", triggering: process)
-        for p in ports {
-            p.reads.bindReader(process)
-            p.writes.bindReader(process)
-        }
+        for q in queues { q.bindReader(process) }
     }
 
     func evaluate() {
@@ -59,26 +59,22 @@ final class MemoryChannel: SimProcess {
         while let end = inflight.first, end <= now { inflight.removeFirst() }
         while inflight.count < maxOutstanding {
             // The oldest head written before now: on a tie the lower port's, then the read queue's.
-            var best: (queue: Fifo<Transaction>, at: Int)?
-            func consider(_ q: Fifo<Transaction>) {
-                guard let t = q.peek, t.requestedAt < now, best.map({ t.requestedAt < $0.at }) ?? true else { return }
-                best = (q, t.requestedAt)
+            var best = -1, bestAt = now
+            for k in queues.indices {
+                guard let at = queues[k].peek?.requestedAt, at < bestAt else { continue }
+                best = k
+                bestAt = at
             }
-            for p in ports {
-                consider(p.reads)
-                consider(p.writes)
-            }
-            guard let best else { break }
-            accept(best.queue.read(), now)
+            guard best >= 0 else { break }
+            accept(queues[best].read(), now)
         }
         // Wake when a request may be accepted. With room, new requests wake us (and one
         // written this cycle needs the next); when full, the next data-phase end does.
         let room = inflight.count < maxOutstanding
         var waiting = false
-        for p in ports {
-            p.reads.wakesReader = room
-            p.writes.wakesReader = room
-            waiting = waiting || p.reads.peek != nil || p.writes.peek != nil
+        for q in queues {
+            q.wakesReader = room
+            waiting = waiting || q.canRead
         }
         if room {
             if waiting { kernel.notify(timer, after: 1) }
@@ -105,7 +101,7 @@ final class MemoryChannel: SimProcess {
         bytes += t.bytes
         transactions += 1
         busyCycles += d
-        ports[t.port].board.transactionAccepted(t.job, t.transfer, end: Cycle(end))
+        boards[t.port].transactionAccepted(t.job, t.transfer, end: Cycle(end))
     }
 
     /// The design's channels, each serving one port per partition (in partition order).
