@@ -30,8 +30,9 @@ public enum Simulation {
     /// Runs `request`, throwing bad input (``InputError``) and simulations that could not
     /// finish (``SimulationError``). A run a limit ended returns its partial report.
     /// `progress` sees where the main run stands now and then (nothing of it reaches the report).
-    /// `child` runs the length-aware twin of `--scheduler both` on the SystemC kernel; without
-    /// one that twin runs here on the native kernel (both kernels give the same answer).
+    /// `child` runs the length-aware twin of `--scheduler both` in a process of its own, beside
+    /// the main run; without one that twin runs here afterwards on the native kernel (both
+    /// kernels give the same answer).
     public static func run(_ request: SimulationRequest, progress: ((RunProgress) -> Void)? = nil,
                            child: ChildRunner? = nil) throws -> RunReport {
         let run = try LoadedRun(request)
@@ -41,6 +42,15 @@ public enum Simulation {
         // it; a cycle otherwise). The success path finishes it first, reporting errors.
         defer { try? kernel.finish() }
         let requests = try run.requests()
+        // `--scheduler both` with a child runner: the length-aware twin runs in a child process
+        // beside the main run (it needs no result of it), on the main run's kernel, when no
+        // limit can cut the main run short.
+        var concurrentTwin: ConcurrentChild?
+        if request.scheduler == .both, request.twins, request.limits == .none, let child, run.hardware.encoder != nil {
+            concurrentTwin = ConcurrentChild(Twin.lengthAwareRequest(request), runner: child)
+        }
+        // On an error path too: no child outlives its run.
+        defer { _ = try? concurrentTwin?.report() }
         let main = try DesignRun.simulate(run, design: run.hardware.design, scheduler: request.scheduler.main, kernel: kernel,
                                           requests: requests, recordsIntervals: request.outputs.recording,
                                           limits: request.limits, progress: reporter.isActive ? reporter.observe : nil)
@@ -74,7 +84,9 @@ public enum Simulation {
         if request.scheduler == .both, let e = encoder {
             // On the main run's kernel: SystemC's in a child process.
             let twin: RunReport
-            if request.kernel == .systemc, let child {
+            if let concurrentTwin {
+                twin = try concurrentTwin.report()
+            } else if request.kernel == .systemc, let child {
                 twin = try child(Twin.lengthAwareRequest(request))
             } else {
                 twin = try Twin.underLengthAwareScheduler(run, e)

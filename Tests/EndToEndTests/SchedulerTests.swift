@@ -84,11 +84,11 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
         #expect(try kernelFree(systemc.stdout) == kernelFree(native.stdout))
     }
 
-    /// `--scheduler both` runs its length-aware twin on the main run's kernel: on SystemC in a
-    /// child process (`bertsim _run`, with the same trace, config, kernel and limit and no
-    /// twins of its own), on the native kernel in process; both give the same report.
+    /// `--scheduler both` runs its length-aware twin on the main run's kernel, in a child process
+    /// beside the main run (`bertsim _run`, with the same trace, config, kernel and limit and
+    /// no twins of its own); without a child runner, in process; both give the same report.
     @Test func theTwinRunsOnTheMainRunsKernel() throws {
-        let args = ["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--limit", "16",
+        let args = ["simulate", "traces/mrpc-batch32.trace", "--config", "hw-configs/default.yaml", "--limit", "6",
                     "--scheduler", "both", "--format", "json"]
         let systemc = try bertsim(args + ["--kernel", "systemc"])
         let native = try bertsim(args + ["--kernel", "native"])
@@ -102,14 +102,20 @@ func expectIdentity(_ r: RunReport, _ context: String, sourceLocation: SourceLoc
         #expect(twin.scheduler == .lengthAware && twin.kernel == .systemc && twin.limit == 16 && !twin.twins)
         #expect(twin.trace == "t.trace" && twin.config == .file("c.yaml"))
         #expect(twin.outputs == .init() && twin.limits == .none)
-        // The native kernel needs no child.
+        // Given a child runner, a native run's twin goes to it too, on the native kernel.
+        var asked: [SimulationRequest] = []
         let r = try Simulation.run(SimulationRequest(trace: Paths.repo("traces/mrpc-batch32.trace"),
                                                      config: Paths.repo("hw-configs/default.yaml"), kernel: .native,
                                                      scheduler: .both, limit: 3),
-                                   child: { _ in
-                                       Issue.record("a native run's twin went to a child")
-                                       throw SimulationError(.kernel, "no child")
+                                   child: { twin in
+                                       asked.append(twin)
+                                       return try Simulation.run(twin)
                                    })
+        #expect(asked.count == 1 && asked.first?.kernel == .native && asked.first?.scheduler == .lengthAware)
+        let inProcess = try Simulation.run(SimulationRequest(trace: Paths.repo("traces/mrpc-batch32.trace"),
+                                                             config: Paths.repo("hw-configs/default.yaml"), kernel: .native,
+                                                             scheduler: .both, limit: 3))
+        #expect(inProcess.schedulers == r.schedulers)
         #expect(r.schedulers?.count == 2)
     }
 

@@ -121,7 +121,8 @@ final class DMAEngine: SimProcess {
                     let tag = ledger.recordsIntervals ? current!.job.tag(layer: current!.key.layer) : -1
                     let at = max(now, ledger.windowStart.value)
                     ledger.enter(.busy, at: Cycle(at), tag: tag)
-                    kernel.notify(timer, after: 1)   // decide the next cycle's state then
+                    // Whatever stops the engine below enters its state from the next cycle
+                    // (``idle(_:_:)``) and arranges its own wake: no evaluation is needed then.
                 }
             }
             if current!.bursts.isEmpty {

@@ -61,27 +61,41 @@ public final class EncoderJob {
     }
 }
 
-/// Committed task times of one job: flat storage per (pseudo-layer, unit).
+/// Committed task times of one job, in one flat array: each (pseudo-layer, unit)'s tasks are a
+/// contiguous run of it.
 final class JobTimes {
-    private var slots: [[[TaskTimes]]]
+    private var storage: [TaskTimes]
+    /// Where each (pseudo-layer, unit)'s run starts: `(layer + 1) × units + unit`.
+    private let offsets: [Int]
+    private static let units = EncoderUnit.allCases.count
 
     init(plan: JobPlan, layers: Int) {
-        slots = (-1...layers).map { layer in
-            EncoderUnit.allCases.map { unit in
-                [TaskTimes](repeating: TaskTimes(), count: plan.tasks(EncoderJob.kind(layer: layer, layers: layers), unit).count)
+        var offsets: [Int] = []
+        var count = 0
+        for layer in -1...layers {
+            for unit in EncoderUnit.allCases {
+                offsets.append(count)
+                count += plan.tasks(EncoderJob.kind(layer: layer, layers: layers), unit).count
             }
         }
+        self.offsets = offsets
+        storage = [TaskTimes](repeating: TaskTimes(), count: count)
+    }
+
+    @inline(__always)
+    private func slot(_ layer: Int, _ unit: EncoderUnit, _ index: Int) -> Int {
+        offsets[(layer + 1) * Self.units + Int(unit.rawValue)] + index
     }
 
     @inline(__always)
     subscript(layer: Int, unit: EncoderUnit, index: Int) -> TaskTimes {
-        get { slots[layer + 1][unit.rawValue][index] }
-        set { slots[layer + 1][unit.rawValue][index] = newValue }
+        get { storage[slot(layer, unit, index)] }
+        set { storage[slot(layer, unit, index)] = newValue }
     }
 
     /// Changes a task's times in place.
     @inline(__always)
     func update(_ key: TaskKey, _ change: (inout TaskTimes) -> Void) {
-        change(&slots[key.layer + 1][key.unit.rawValue][key.index])
+        change(&storage[slot(key.layer, key.unit, key.index)])
     }
 }

@@ -388,7 +388,9 @@ public final class LengthAwarePipeline: SimProcess {
             executor?.finish(at: end, exactly: false)
         } else {
             guard unfinished == 0 else {
-                throw SimulationError(.deadlock, "length-aware pipeline stopped with \(unfinished) requests unfinished")
+                let held = executor?.heldWork ?? []
+                throw SimulationError(.deadlock, "length-aware pipeline stopped with \(unfinished) requests unfinished"
+                    + (held.isEmpty ? "" : ": " + held.joined(separator: "; ")))
             }
             setQueue(end)
             for i in 0..<config.stages { ledgers[i].finish(at: end) }
