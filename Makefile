@@ -84,6 +84,7 @@ bench: setup
 	.build/release/bertsim-bench trace-read --requests 100000
 	.build/release/bertsim-bench encoder
 	.build/release/bertsim-bench trace-read --requests 1000000
+	.build/release/bertsim-bench length-aware
 
 # libFuzzer over every reader (docs/robustness.md): FUZZ_SECONDS per target (default 60), seeded
 # from the kept corpus and the shipped traces and configs. A finding stops the run; its input is

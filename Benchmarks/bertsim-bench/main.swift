@@ -5,7 +5,7 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bertsim-bench",
         abstract: "bertsim benchmarks (run a release build; medians of several repetitions).",
-        subcommands: [KernelBench.self, KernelOnce.self, TraceBench.self, EncoderBench.self])
+        subcommands: [KernelBench.self, KernelOnce.self, TraceBench.self, EncoderBench.self, LengthAwareBench.self])
 }
 
 Bench.main()
