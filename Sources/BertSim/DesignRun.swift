@@ -77,7 +77,8 @@ struct DesignRun {
                         repartitionCycles: e.lengthAware.repartitionCycles, repartitions: pipeline.repartitions, beats: pipeline.beats)
                     return DesignRun(result: result, scheduler: section,
                                      notes: [.hostStages, .lengthAware(stages: e.lengthAware.pipelineStages, evaluations: cost.evaluations,
-                                                                       isolated: isolated)])
+                                                                       isolated: isolated,
+                                                                       sharedSpecialUnits: e.lengthAware.specialUnits == .shared)])
                 case .padded:
                     let padTo = run.request.padTo
                     let netlist = try EncoderNetlist(

@@ -9,7 +9,7 @@ enum RunNote {
     case skeletonUnmodelled
     case hostStages
     /// `isolated`: with cosimulated stages, the isolated-cost model's window on the same trace and the run's own.
-    case lengthAware(stages: Int, evaluations: Int, isolated: (cycles: Int, cosimulated: Int)? = nil)
+    case lengthAware(stages: Int, evaluations: Int, isolated: (cycles: Int, cosimulated: Int)? = nil, sharedSpecialUnits: Bool = false)
     case padded(batch: Int?, padTo: Int?, jobs: Int)
     case weightSlots(Int)
     case limited(Int)
@@ -25,10 +25,11 @@ enum RunNote {
             "energy, memory traffic and resources are not modelled for this design (null)"
         case .hostStages:
             "embedding and the task head run on the host and are not timed"
-        case .lengthAware(let stages, let evaluations, let isolated):
+        case .lengthAware(let stages, let evaluations, let isolated, let shared):
             if let isolated {
                 "length-aware scheduler: \(stages) pipeline stages, no padding, cosimulated as partitions of one netlist sharing "
-                    + "the memory channels; split and priority from \(evaluations) simulated stage costs; the isolated stage-cost "
+                    + (shared ? "the memory channels and the softmax, LayerNorm and GELU units" : "the memory channels")
+                    + "; split and priority from \(evaluations) simulated stage costs; the isolated stage-cost "
                     + "model (--stage-costs isolated) gives \(TextRenderer.group(isolated.cycles)) cycles, "
                     + Self.distance(isolated.cycles, isolated.cosimulated)
             } else {

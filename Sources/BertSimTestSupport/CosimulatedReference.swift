@@ -25,7 +25,9 @@ import BertSimWorkload
 ///    the read engine's, requests written before `t`, while fewer than `O` are in flight.
 /// 4. every partition's engines, then its compute units, act as in the encoder reference;
 ///    a fed job's units wait for its ready cycle in `dependency`, and nothing of an earlier
-///    job holds it (its slots and the previous job's output are free).
+///    job holds it (its slots and the previous job's output are free). With shared special
+///    units, each such unit, when free, starts the next task of the lowest partition whose
+///    next task of it has every dependency met.
 /// 5. every channel's bus moves bytes.
 /// Then each stage's cycle is classified: an empty stage (or no beat) `starved`; an occupied
 /// stage whose output is not done yet as its PE partition's activity; after it, `blocked`
@@ -73,6 +75,9 @@ public enum CosimulatedReference {
         let memory = cost.config.memory
         var channels = (0..<memory.channels).map { _ in ReferenceChannel(memory: memory, clock: clock) }
         var channelBytes = [Int](repeating: 0, count: memory.channels)
+        // `special_units: shared`: one softmax, LayerNorm and GELU unit for every partition.
+        let sharedUnits: [EncoderUnit] = cost.config.lengthAware.specialUnits == .shared ? [.softmax, .layerNorm, .gelu] : []
+        var sharedIssueEnd: [EncoderUnit: Int] = [:]
 
         var admitted = [Bool](repeating: false, count: n)
         var queue: [Int] = []
@@ -174,9 +179,17 @@ public enum CosimulatedReference {
             var pe = [Activity](repeating: .bubble(.starved), count: stages)
             for (i, part) in partitions.enumerated() {
                 for (e, unit) in ReferenceSimulator.engineUnits.enumerated() { _ = part.engineCycle(e, unit: unit, at: t) }
-                for (u, unit) in part.computeUnits.enumerated() {
+                for (u, unit) in part.computeUnits.enumerated() where !sharedUnits.contains(unit) {
                     let a = part.computeCycle(u, unit: unit, at: t)
                     if u == 0 { pe[i] = a }
+                }
+            }
+            // Shared special units: when free, the lowest partition whose next task is ready.
+            for unit in sharedUnits where t >= sharedIssueEnd[unit, default: 0] {
+                for part in partitions {
+                    guard let u = part.computeUnits.firstIndex(of: unit), let end = part.startIfReady(u, unit: unit, at: t) else { continue }
+                    sharedIssueEnd[unit] = end
+                    break
                 }
             }
             // 5. The buses.

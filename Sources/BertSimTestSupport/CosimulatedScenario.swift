@@ -28,7 +28,7 @@ public struct CosimulatedScenario: Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "\(name): \(stages) stages, R \(repartition), " + EncoderScenario(name: "", model: model, config: config, clock: clock,
+        "\(name): \(stages) stages, R \(repartition), special units \(config.lengthAware.specialUnits.rawValue), " + EncoderScenario(name: "", model: model, config: config, clock: clock,
                                                                           batch: batch, requests: requests).description
     }
 
@@ -77,6 +77,14 @@ public struct CosimulatedScenario: Sendable, CustomStringConvertible {
         config.peArray!.processingUnits = 4
         let requests = [Request(id: 0, arrivalNs: 0, tokens: 16), Request(id: 1, arrivalNs: 0, tokens: 5),
                         Request(id: 2, arrivalNs: 500, tokens: 11)]
+        var shared = config
+        shared.lengthAware.specialUnits = .shared
+        // Single-lane special units on a fast channel: the stages queue for them.
+        shared.softmax.lanes = 1
+        shared.layerNorm.lanes = 1
+        shared.gelu.lanes = 1
+        shared.memory.bandwidthMBps = 12_800
+        shared.memory.axiWidthBytes = 64
         var spill = EncoderScenario.spillConfig
         spill.peArray!.processingUnits = 4
         spill.buffers.weightKiB = 6
@@ -88,6 +96,10 @@ public struct CosimulatedScenario: Sendable, CustomStringConvertible {
                                 clock: EncoderScenario.tinyClock, stages: 3, repartition: 0, batch: 3, requests: requests),
             CosimulatedScenario(name: "two-stages-spill", model: EncoderScenario.tinyModel(layers: 2), config: spill,
                                 clock: EncoderScenario.tinyClock, stages: 2, repartition: 3, batch: nil, requests: requests),
+            // The softmax, LayerNorm and GELU units shared by three stages, not partitioned.
+            CosimulatedScenario(name: "three-stages-shared-special-units", model: EncoderScenario.tinyModel(layers: 3),
+                                config: shared, clock: EncoderScenario.tinyClock, stages: 3, repartition: 5, batch: nil,
+                                requests: requests),
         ]
     }()
 
@@ -118,6 +130,9 @@ public struct CosimulatedScenario: Sendable, CustomStringConvertible {
         let least = BufferPlan(model: model, config: config).minimumNeeds(paddedLength: 12)
         config.buffers.ioKiB = max(config.buffers.ioKiB, stages * least[0].bytes.ceilDiv(1024))
         config.buffers.intermediateKiB = max(config.buffers.intermediateKiB, stages * least[1].bytes.ceilDiv(1024))
+        // Half the cases share the special units, drawn from a stream of their own.
+        var sharing = SplitMix64(seed: seed ^ 0x5348_4152_4544_5355)
+        if sharing.next() % 2 == 0 { config.lengthAware.specialUnits = .shared }
         self.init(name: "random cosimulated \(seed)", model: model, config: config, clock: base.clock, stages: stages,
                   repartition: pick(0...1) == 0 ? 0 : pick(1...40), batch: pick(0...2) == 0 ? pick(2...3) : nil, requests: requests)
     }

@@ -453,6 +453,20 @@ final class ReferenceSimulator {
         return beforeControl - planned.imbalanceIssue > 0 ? .bubble(.padding) : .bubble(.imbalance)
     }
 
+    /// A unit shared with other partitions, free in cycle `t`: starts this partition's next task
+    /// of `unit` if every dependency is met, and returns the cycle its issue ends.
+    func startIfReady(_ u: Int, unit: EncoderUnit, at t: Int) -> Int? {
+        let program = programs[unit.rawValue]
+        guard compute[u].position < program.count else { return nil }
+        let ref = program[compute[u].position]
+        guard firstUnmet(ref, at: t) == nil else { return nil }
+        let planned = task(ref)
+        self[ref] = Times(start: t, issueEnd: t + planned.cost.issue, done: t + planned.cost.issue + planned.cost.latency)
+        compute[u].position += 1
+        if records { started.append(ref) }
+        return t + planned.cost.issue
+    }
+
     /// A DMA engine in cycle `t` (§2.3, §5, §7).
     func engineCycle(_ e: Int, unit: EncoderUnit, at t: Int) -> Activity {
         var wrote = 0

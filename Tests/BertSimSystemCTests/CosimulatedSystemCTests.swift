@@ -9,7 +9,7 @@ import Testing
 /// every stage's tiles, transfers and special-unit tasks run as SystemC processes sharing the
 /// memory channels. One elaboration per process: each case runs in a child (an exit test).
 @Suite struct CosimulatedSystemCTests {
-    @Test(arguments: ["two-stages", "two-stages-spill"])
+    @Test(arguments: ["two-stages", "two-stages-spill", "three-stages-shared-special-units"])
     func namedCaseMatchesTheReference(_ name: String) async throws {
         let result = await #expect(processExitsWith: .success, observing: [\.standardOutputContent]) { [name = name as String] in
             let outcome = try CosimulatedScenario.named.first { $0.name == name }!.simulate(on: try SystemCKernel())

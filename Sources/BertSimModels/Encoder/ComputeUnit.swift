@@ -65,19 +65,8 @@ final class ComputeUnit: SimProcess {
             let issue = task.cost.issue
             busyUntil = now + issue
             board.post(job, key, issueEnd: Cycle(busyUntil), done: Cycle(busyUntil + task.cost.latency))
-            let tag = ledger.recordsIntervals ? job.tag(layer: key.layer) : -1
-            enter(.busy, at: now, tag: tag)
-            let padding = issue - task.usefulIssue - task.imbalanceIssue - task.controlIssue
-            if padding > 0 { enter(.bubble(.padding), at: now + task.usefulIssue, tag: tag) }
-            if task.imbalanceIssue > 0 { enter(.bubble(.imbalance), at: now + task.usefulIssue + padding, tag: tag) }
-            if task.controlIssue > 0 {
-                enter(.bubble(.control), at: now + task.usefulIssue + padding + task.imbalanceIssue, tag: tag)
-            }
-            statistics.tasks += 1
-            statistics.work += task.cost.work
-            statistics.usedSlots += task.cost.usedSlots
-            statistics.laneSlots += task.cost.laneSlots
-            statistics.bufferBytes += task.cost.bufferBytes
+            Self.enterIssue(task, tag: ledger.recordsIntervals ? job.tag(layer: key.layer) : -1, at: now, into: &ledger)
+            statistics.add(task)
             cursor.advance()
             waitingFor = nil
             if let busyTrace { kernel.setTrace(busyTrace, 1) }
@@ -89,6 +78,20 @@ final class ComputeUnit: SimProcess {
             if let busyTrace { kernel.setTrace(busyTrace, 0) }
             board.setInterested(subscriber, until == nil)
             if let until { kernel.notify(timer, after: Cycles(until - now)) }
+        }
+    }
+
+    /// A task issued at `now`: its useful cycles busy, then padding, imbalance and control (§7, §8).
+    static func enterIssue(_ task: PlannedTask, tag: Int, at now: Int, into ledger: inout ActivityLedger) {
+        let at = max(now, ledger.windowStart.value)
+        ledger.enter(.busy, at: Cycle(at), tag: tag)
+        let padding = task.cost.issue - task.usefulIssue - task.imbalanceIssue - task.controlIssue
+        if padding > 0 { ledger.enter(.bubble(.padding), at: Cycle(max(at, now + task.usefulIssue)), tag: tag) }
+        if task.imbalanceIssue > 0 {
+            ledger.enter(.bubble(.imbalance), at: Cycle(max(at, now + task.usefulIssue + padding)), tag: tag)
+        }
+        if task.controlIssue > 0 {
+            ledger.enter(.bubble(.control), at: Cycle(max(at, now + task.usefulIssue + padding + task.imbalanceIssue)), tag: tag)
         }
     }
 

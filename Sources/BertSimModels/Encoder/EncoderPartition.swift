@@ -12,20 +12,24 @@ final class EncoderPartition {
     let units: [ComputeUnit]
     let engines: [DMAEngine]
     let monitor: CompletionMonitor
+    let resolver: DependencyResolver
     /// The request queues its engines write, one per channel.
     let readQueues: [Fifo<Transaction>]
     let writeQueues: [Fifo<Transaction>]
 
     /// Builds the partition on `kernel`: `config` gives the unit set and the memory settings,
-    /// `layers` the layers its jobs run; process names start with `prefix`.
+    /// `layers` the layers its jobs run; process names start with `prefix`. The units in
+    /// `without` are not the partition's own (shared with other partitions).
     init(config: EncoderConfig, layers: Int, jobs: JobTable, kernel: any SimKernel, weightSlots: Int, parameterSlots: Int,
-         windowStart: Cycle, recordsIntervals: ActivityLedger.Recording, port: Int = 0, prefix: String = "") {
+         windowStart: Cycle, recordsIntervals: ActivityLedger.Recording, port: Int = 0, prefix: String = "",
+         without: Set<EncoderUnit> = []) {
         self.jobs = jobs
         let board = TaskBoard(kernel: kernel, name: prefix + "board")
         self.board = board
         let resolver = DependencyResolver(jobs: jobs, board: board, layers: layers, weightSlots: weightSlots,
                                           parameterSlots: parameterSlots, hostCycles: config.host.layerCommandCycles)
-        units = EncoderUnit.computeUnits.filter { config.sparse != nil || ($0 != .estimator && $0 != .selector) }.map {
+        self.resolver = resolver
+        units = EncoderUnit.computeUnits.filter { (config.sparse != nil || ($0 != .estimator && $0 != .selector)) && !without.contains($0) }.map {
             ComputeUnit($0, kernel: kernel, jobs: jobs, board: board, resolver: resolver, windowStart: windowStart,
                         recordsIntervals: recordsIntervals, prefix: prefix)
         }
@@ -54,6 +58,9 @@ final class EncoderPartition {
             jobs.prune(below: slowest - 2)
         }
     }
+
+    /// Its side of a unit it shares with other partitions.
+    var client: SharedComputeUnit.Client { SharedComputeUnit.Client(jobs: jobs, board: board, resolver: resolver) }
 
     /// Its port of memory channel `c`.
     func port(_ c: Int) -> MemoryChannel.Port { MemoryChannel.Port(reads: readQueues[c], writes: writeQueues[c], board: board) }

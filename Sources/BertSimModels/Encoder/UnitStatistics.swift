@@ -12,5 +12,14 @@ public struct UnitStatistics: Sendable, Equatable {
 
     public init() {}
 
+    /// A compute task issued.
+    mutating func add(_ task: PlannedTask) {
+        tasks += 1
+        work += task.cost.work
+        usedSlots += task.cost.usedSlots
+        laneSlots += task.cost.laneSlots
+        bufferBytes += task.cost.bufferBytes
+    }
+
     public var laneUtilization: Double { laneSlots == 0 ? 0 : Double(usedSlots) / Double(laneSlots) }
 }

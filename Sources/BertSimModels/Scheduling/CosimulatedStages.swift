@@ -6,7 +6,8 @@ import BertSimWorkload
 ///
 /// Stage i is an ``EncoderPartition`` running the model's layers of that stage: its own PE
 /// array partition, softmax, LayerNorm and GELU lanes (the partition's share, as in the cost
-/// table), its two DMA engines, task board and completion monitor. Every partition's engines
+/// table; with `special_units: shared`, whole units every stage queues for instead,
+/// ``SharedComputeUnit``), its two DMA engines, task board and completion monitor. Every partition's engines
 /// write into their own port of the design's memory channels, which arbitrate between the
 /// ports cycle by cycle at their full bandwidth (``MemoryChannel``): concurrent stages contend
 /// for DRAM. Each beat the pipeline appends one job per occupied stage, planned for the beat's
@@ -26,6 +27,9 @@ public final class CosimulatedStages: StageExecutor {
     private let stageModels: [ModelSpec]
     private let partitions: [EncoderPartition]
     private let channels: [MemoryChannel]
+    /// With `special_units: shared`: the softmax, LayerNorm and GELU units every stage queues for.
+    private let shared: [SharedComputeUnit]
+    private var sharedBusyAtStart: [Int] = []
     public var finished: (Int, Cycle) -> Void = { _, _ in }
 
     private struct PlanKey: Hashable {
@@ -52,6 +56,7 @@ public final class CosimulatedStages: StageExecutor {
         try buffers.checkFixed()
         var stageModels: [ModelSpec] = []
         var partitions: [EncoderPartition] = []
+        let sharedUnits: [EncoderUnit] = config.lengthAware.specialUnits == .shared ? [.softmax, .layerNorm, .gelu] : []
         for (i, layers) in cost.stageLayers.enumerated() {
             var model = cost.model
             model.layers = layers
@@ -63,8 +68,13 @@ public final class CosimulatedStages: StageExecutor {
             partitions.append(EncoderPartition(config: config, layers: layers, jobs: jobs, kernel: kernel,
                                                weightSlots: buffers.weightSlots, parameterSlots: parameterSlots,
                                                windowStart: windowStart, recordsIntervals: recordsIntervals, port: i,
-                                               prefix: "stage\(i)."))
+                                               prefix: "stage\(i).", without: Set(sharedUnits)))
         }
+        shared = sharedUnits.map {
+            SharedComputeUnit($0, kernel: kernel, clients: partitions.map(\.client), windowStart: windowStart,
+                              recordsIntervals: recordsIntervals)
+        }
+        sharedBusyAtStart = shared.map { _ in 0 }
         self.stageModels = stageModels
         self.partitions = partitions
         channels = MemoryChannel.channels(config: config, clock: cost.clock, kernel: kernel, ports: partitions,
@@ -115,6 +125,11 @@ public final class CosimulatedStages: StageExecutor {
             }
             running[i] = nil
         }
+        // Shared units are whole units: their busy cycles count at full size.
+        for (k, u) in shared.enumerated() {
+            busyCycles[u.unit.stageName, default: 0] += Double(u.ledger.busy.count - sharedBusyAtStart[k])
+            sharedBusyAtStart[k] = u.ledger.busy.count
+        }
     }
 
     public func mark(stage: Int, _ activity: Activity, at time: Cycle) { partitions[stage].pe.mark(activity, at: time) }
@@ -128,13 +143,16 @@ public final class CosimulatedStages: StageExecutor {
         for p in partitions {
             if exactly { p.finishLedgers(at: end) } else { p.finishLedgers(noEarlierThan: end) }
         }
+        for u in shared {
+            if exactly { u.finishLedger(at: end) } else { u.finishLedger(noEarlierThan: end) }
+        }
         for c in channels {
             if exactly { c.finish(at: end) } else { c.finish(noEarlierThan: end) }
         }
     }
 
     public var heldWork: [String] {
-        partitions.enumerated().flatMap { i, p in p.heldWork.map { "stage \(i): \($0)" } }
+        partitions.enumerated().flatMap { i, p in p.heldWork.map { "stage \(i): \($0)" } } + shared.compactMap(\.waiting)
     }
 
     // MARK: What the stages did, for the report
@@ -145,7 +163,8 @@ public final class CosimulatedStages: StageExecutor {
         let offChip = channels.reduce(0) { $0 + $1.bytes }
         return PowerModel.Activity(
             busyCycles: busyCycles, channelBusyCycles: Double(channels.reduce(0) { $0 + $1.busyCycles }),
-            bufferBytes: partitions.reduce(0) { $0 + $1.units.reduce(0) { $0 + $1.statistics.bufferBytes } } + offChip,
+            bufferBytes: partitions.reduce(0) { $0 + $1.units.reduce(0) { $0 + $1.statistics.bufferBytes } }
+                + shared.reduce(0) { $0 + $1.statistics.bufferBytes } + offChip,
             offChipBytes: offChip)
     }
 

@@ -9,10 +9,20 @@ public struct LengthAwareSettings: Sendable, Equatable, Codable {
     /// Cycles every occupied stage stalls when a beat changes the split of processing units
     /// (drain the PE pipelines, rewrite the partition's tile controllers and operand routing).
     public var repartitionCycles: Int
+    /// How the stages get the softmax, LayerNorm and GELU units.
+    public var specialUnits: SpecialUnitSharing
 
-    public init(pipelineStages: Int = 2, repartitionCycles: Int = 64) {
+    /// `partitioned`: each stage has its share of every special unit's lanes (p/P, re-divided
+    /// with the processing units each beat); `shared`: the stages' tasks queue for one whole
+    /// unit, the lower stage first when several are ready in the same cycle.
+    public enum SpecialUnitSharing: String, CaseIterable, Sendable, Codable {
+        case partitioned, shared
+    }
+
+    public init(pipelineStages: Int = 2, repartitionCycles: Int = 64, specialUnits: SpecialUnitSharing = .partitioned) {
         self.pipelineStages = pipelineStages
         self.repartitionCycles = repartitionCycles
+        self.specialUnits = specialUnits
     }
 
     /// Every parameter, declared once (``ParameterTable``).
@@ -24,6 +34,8 @@ public struct LengthAwareSettings: Sendable, Equatable, Codable {
                      "Layer groups, each on its own partition of the processing units"),
             .integer("repartition_cycles", \.repartitionCycles, 0...1_000_000, unit: .cycles, default: .template,
                      "Stall of every occupied stage when a beat changes the split"),
+            .choice("special_units", \.specialUnits, default: .template,
+                    "partitioned (each stage its share of the softmax, LayerNorm and GELU lanes) or shared (the stages queue for whole units)"),
         ],
         statistics: [
             StatisticSpec("beats", .count, "Pipeline beats"),

@@ -135,9 +135,13 @@ public final class EncoderStageCost: StageCostModel {
         let total = config.peArray!.processingUnits
         func fraction(_ x: Int) -> Int { max(1, x * p / total) }
         c.peArray!.processingUnits = p
-        c.softmax.lanes = fraction(config.softmax.lanes)
-        c.layerNorm.lanes = fraction(config.layerNorm.lanes)
-        c.gelu.lanes = fraction(config.gelu.lanes)
+        // Shared special units are whole units the stages queue for (CosimulatedStages); the
+        // isolated run has its unit to itself.
+        if config.lengthAware.specialUnits == .partitioned {
+            c.softmax.lanes = fraction(config.softmax.lanes)
+            c.layerNorm.lanes = fraction(config.layerNorm.lanes)
+            c.gelu.lanes = fraction(config.gelu.lanes)
+        }
         c.memory.bandwidthMBps = fraction(config.memory.bandwidthMBps)
         // The weight buffer is banked by processing unit (a unit's PEs read their own columns of
         // every tile): the partition owns its units' banks, the design's weight slots each
