@@ -48,22 +48,9 @@ struct EncoderBench: ParsableCommand {
             native.append(r.seconds)
             cycles = r.cycles
         }
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
-        var systemc: [Double] = []
-        for _ in 0..<repetitions {
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: me)
-            p.arguments = ["encoder", "--config", config, "--model", model, "--length", "\(length)", "--once", "systemc"]
-            let out = Pipe()
-            p.standardOutput = out
-            try p.run()
-            let data = out.fileHandleForReading.readDataToEndOfFile()
-            p.waitUntilExit()
-            let words = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-            guard p.terminationStatus == 0, words.count >= 4, let s = Double(words[1]), Int(words[3]) == cycles else {
-                throw ValidationError("SystemC child failed or disagreed on cycles")
-            }
-            systemc.append(s)
+        let systemc = try (0..<repetitions).map { _ in
+            try childSeconds(["encoder", "--config", config, "--model", model, "--length", "\(length)", "--once", "systemc"],
+                             cycles: cycles)
         }
         let mn = Measurement(name: "", seconds: native).median, ms = Measurement(name: "", seconds: systemc).median
         print("encoder benchmark: \(model), one inference of \(length) tokens on \(config): \(cycles) cycles")

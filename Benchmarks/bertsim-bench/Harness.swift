@@ -37,3 +37,28 @@ func formatRate(_ x: Double) -> String {
     if x >= 1e3 { return String(format: "%.2f k", x / 1e3) }
     return String(format: "%.2f ", x)
 }
+
+/// Runs this benchmark binary again with `arguments` (a `--once` run on the SystemC kernel,
+/// which allows one elaboration per process) and returns its wall seconds; it must print
+/// `seconds S cycles C` with C = `cycles`.
+func childSeconds(_ arguments: [String], cycles: Int) throws -> Double {
+    let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: me)
+    p.arguments = arguments
+    let out = Pipe()
+    p.standardOutput = out
+    try p.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    let words = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
+    guard p.terminationStatus == 0, words.count >= 4, let s = Double(words[1]), Int(words[3]) == cycles else {
+        throw ChildFailure()
+    }
+    return s
+}
+
+/// A `--once` child failed or disagreed with the native run on cycles.
+struct ChildFailure: Error, CustomStringConvertible {
+    var description: String { "SystemC child failed or disagreed on cycles" }
+}

@@ -52,7 +52,6 @@ struct LengthAwareBench: ParsableCommand {
             print("seconds \(r.seconds) cycles \(r.cycles)")
             return
         }
-        let me = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         print("length-aware benchmark: \(trace), first \(limit) requests, \(config) with \(stages) pipeline stages")
         for costs in StageCosts.allCases {
             var native: [Double] = []
@@ -62,22 +61,9 @@ struct LengthAwareBench: ParsableCommand {
                 native.append(r.seconds)
                 cycles = r.cycles
             }
-            var systemc: [Double] = []
-            for _ in 0..<repetitions {
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: me)
-                p.arguments = ["length-aware", "--config", config, "--stages", "\(stages)", "--trace", trace, "--limit", "\(limit)",
-                               "--once", "systemc/\(costs.rawValue)"]
-                let out = Pipe()
-                p.standardOutput = out
-                try p.run()
-                let data = out.fileHandleForReading.readDataToEndOfFile()
-                p.waitUntilExit()
-                let words = String(decoding: data, as: UTF8.self).split(whereSeparator: \.isWhitespace)
-                guard p.terminationStatus == 0, words.count >= 4, let s = Double(words[1]), Int(words[3]) == cycles else {
-                    throw ValidationError("SystemC child failed or disagreed on cycles")
-                }
-                systemc.append(s)
+            let systemc = try (0..<repetitions).map { _ in
+                try childSeconds(["length-aware", "--config", config, "--stages", "\(stages)", "--trace", trace,
+                                  "--limit", "\(limit)", "--once", "systemc/\(costs.rawValue)"], cycles: cycles)
             }
             let mn = Measurement(name: "", seconds: native).median, ms = Measurement(name: "", seconds: systemc).median
             let name = costs.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0)

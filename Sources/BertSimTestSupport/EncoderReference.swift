@@ -251,14 +251,8 @@ final class ReferenceSimulator {
     /// §8: the host's command latency; the engines' descriptor setup per transfer.
     let hostCycles: Int
 
-    init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int?, requests: [Request],
-         records: Bool) throws {
-        layers = model.layers
-        memory = config.memory
-        hostCycles = config.host.layerCommandCycles
-        self.records = records
-        computeUnits = config.sparse == nil ? [.peArray, .softmax, .layerNorm, .gelu] : EncoderUnit.computeUnits
-        compute = [ComputeState](repeating: ComputeState(), count: computeUnits.count)
+    convenience init(model: ModelSpec, config: EncoderConfig, clock: Clock, batch: Int?, padTo: Int?, requests: [Request],
+                     records: Bool) throws {
         var next = 0
         let pruned = try config.pruning.map { p in try PrunedWeights.cached(pruning: p, model: model, config: config) }
         let table = JobTable(model: model, config: config, clock: clock, batch: batch, padTo: padTo, pruned: pruned) {
@@ -269,24 +263,17 @@ final class ReferenceSimulator {
         while let j = table.job(jobs.count) { jobs.append(j) }
         if let e = table.error { throw e }
         guard !jobs.isEmpty else { throw EncoderReference.ReferenceError(description: "no requests") }
-        self.jobs = jobs
         let buffers = BufferPlan(model: model, config: config)
         try buffers.checkFixed()
-        slots = buffers.weightSlots
-        let pool = (config.buffers.parameterKiB * 1024 - 512) / config.parameterBytes(hidden: model.hidden)
-        parameterSlots = pool / config.buffers.parameterSharers >= 2 ? 2 : 1
-        guard slots >= 1 else { throw EncoderReference.ReferenceError(description: "no weight slot") }
-        queues = Array(repeating: Array(repeating: [], count: memory.channels), count: 2)
+        guard buffers.weightSlots >= 1 else { throw EncoderReference.ReferenceError(description: "no weight slot") }
+        try self.init(model: model, partition: config, weightSlots: buffers.weightSlots, records: records)
         channels = (0..<memory.channels).map { _ in ReferenceChannel(memory: config.memory, clock: clock) }
-
-        programs = Array(repeating: [], count: EncoderUnit.allCases.count)
-        self.jobs = []
         for job in jobs { try add(job) }
     }
 
     /// A partition of the cosimulated length-aware pipeline (``CosimulatedReference``): no jobs
     /// yet (``add(_:)`` appends them, one per beat), `slots` weight slots, and request queues
-    /// that the shared channels read.
+    /// that the shared channels read (no channels of its own).
     init(model: ModelSpec, partition config: EncoderConfig, weightSlots: Int, records: Bool) throws {
         layers = model.layers
         memory = config.memory

@@ -311,16 +311,24 @@ public final class LengthAwarePipeline: SimProcess {
             cost.executed(stage: i, length: stageHolds[i]!.length, processingUnits: choice.split[i], share: shares[i])
             busyCycles[i] += busy
             puCycles[i] += busy * choice.split[i]
-            // Done early: blocked while a downstream stage works, then starved.
-            let downstream = ((i + 1)..<config.stages).map { finish[$0] }.max() ?? finish[i]
-            if downstream > finish[i] { enter(i, .bubble(.blocked), finish[i]) }
-            enter(i, .bubble(.starved), max(finish[i], downstream))
+            afterWork(i, finish)
         }
-        if let last = stageHolds[config.stages - 1] {
-            completions[last.index] = finish[config.stages - 1]
-            lastCompletion = finish[config.stages - 1]
-        }
+        completeLastStage(finish)
         beatEnd = end
+    }
+
+    /// Stage i done early at `finish[i]`: blocked while a downstream stage works, then starved.
+    private func afterWork(_ i: Int, _ finish: [Cycle]) {
+        let downstream = ((i + 1)..<config.stages).map { finish[$0] }.max() ?? finish[i]
+        if downstream > finish[i] { enter(i, .bubble(.blocked), finish[i]) }
+        enter(i, .bubble(.starved), max(finish[i], downstream))
+    }
+
+    /// The last stage's sequence completes when that stage finishes.
+    private func completeLastStage(_ finish: [Cycle]) {
+        guard let last = stageHolds[config.stages - 1] else { return }
+        completions[last.index] = finish[config.stages - 1]
+        lastCompletion = finish[config.stages - 1]
     }
 
     private func enter(_ stage: Int, _ activity: Activity, _ t: Cycle, tag: Int = -1) {
@@ -342,15 +350,8 @@ public final class LengthAwarePipeline: SimProcess {
         guard beat.waiting == 0 else { return }
         openBeat = nil
         let finish = beat.finishes.map { $0 ?? beat.start }
-        for i in 0..<config.stages where beat.finishes[i] != nil {
-            let downstream = ((i + 1)..<config.stages).map { finish[$0] }.max() ?? finish[i]
-            if downstream > finish[i] { enter(i, .bubble(.blocked), finish[i]) }
-            enter(i, .bubble(.starved), max(finish[i], downstream))
-        }
-        if let last = stageHolds[config.stages - 1] {
-            completions[last.index] = finish[config.stages - 1]
-            lastCompletion = finish[config.stages - 1]
-        }
+        for i in 0..<config.stages where beat.finishes[i] != nil { afterWork(i, finish) }
+        completeLastStage(finish)
         let end = finish.max()!
         beatEnd = end
         let now = kernel.now
